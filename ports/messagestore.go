@@ -1,0 +1,86 @@
+package ports
+
+import (
+	"context"
+	"time"
+
+	"github.com/hermes-go/hermes/domain"
+)
+
+// MessageProducer writes published messages to the message store.
+type MessageProducer interface {
+	// Produce stores msg in topic's store topic and returns only after the
+	// store acknowledged it as topic.Ack asks (NONE returns once sent).
+	// Safe for concurrent use. The message's Key picks the partition
+	// (same key, same partition, in order). Returns an error wrapping
+	// domain.ErrStoreTimeout when ctx ends before the ack, and
+	// domain.ErrUnavailable when the store refused or cannot be reached.
+	// A nil error is the only case in which the message is durable.
+	Produce(ctx context.Context, topic domain.Topic, msg domain.Message) error
+}
+
+// PartitionOffset is a position in one partition of a store topic.
+type PartitionOffset struct {
+	Topic     string `json:"topic"`
+	Partition int32  `json:"partition"`
+	Offset    int64  `json:"offset"`
+}
+
+// MessageStoreAdmin manages store topics and subscription positions.
+type MessageStoreAdmin interface {
+	// CreateTopic creates the store topic of topic (partitions from
+	// configuration, retention from retentionTime, max message bytes from
+	// maxMessageSize). Idempotent: an existing store topic is not an error.
+	CreateTopic(ctx context.Context, topic domain.Topic) error
+	// UpdateTopic applies retention and size changes to the store topic.
+	UpdateTopic(ctx context.Context, topic domain.Topic) error
+	// DeleteTopic removes the store topic. Idempotent.
+	DeleteTopic(ctx context.Context, topic domain.TopicName) error
+	// CreateSubscriptionPosition records, for every partition, the current
+	// end of topic as the subscription's committed position, so that a
+	// subscription receives exactly what is published after its creation.
+	// Idempotent: existing committed positions are kept.
+	CreateSubscriptionPosition(ctx context.Context, sub domain.SubscriptionName) error
+	// DeleteSubscriptionPosition forgets the subscription's positions
+	// (its consumer group). Idempotent.
+	DeleteSubscriptionPosition(ctx context.Context, sub domain.SubscriptionName) error
+	// OffsetsAt returns, per partition, the first offset whose timestamp is
+	// at or after t (the end offset when none is).
+	OffsetsAt(ctx context.Context, topic domain.TopicName, t time.Time) ([]PartitionOffset, error)
+	// CommitPositions overwrites the subscription's committed positions.
+	// Only valid while no consumer of the subscription runs.
+	CommitPositions(ctx context.Context, sub domain.SubscriptionName, offsets []PartitionOffset) error
+}
+
+// ReceivedMessage is a message read from the store for a subscription.
+type ReceivedMessage struct {
+	domain.Message
+	Partition int32
+	Offset    int64
+	// ReadAt is when the consumer read the message (messageTtl counts from it).
+	ReadAt time.Time
+	// Size is the stored value's size in bytes.
+	Size int
+}
+
+// MessageConsumer reads one subscription's messages. Not safe for
+// concurrent use: one delivery loop owns it.
+type MessageConsumer interface {
+	// Poll blocks until messages are available or ctx ends (then it returns
+	// ctx's error). Messages of one partition come in offset order.
+	// Between two Polls the consumer keeps its partitions: a rebalance
+	// waits until the next Poll.
+	Poll(ctx context.Context) ([]ReceivedMessage, error)
+	// Commit records that every message before each given offset
+	// (exclusive: Offset is the next one to read) was delivered or given up.
+	Commit(ctx context.Context, offsets []PartitionOffset) error
+	// Close leaves the subscription's group. Idempotent.
+	Close() error
+}
+
+// MessageConsumerFactory opens consumers for subscriptions.
+type MessageConsumerFactory interface {
+	// Consumer joins the subscription's consumer group on topic's store
+	// topic, resuming from the committed positions.
+	Consumer(ctx context.Context, topic domain.Topic, sub domain.SubscriptionName) (MessageConsumer, error)
+}
