@@ -101,12 +101,18 @@ func (p BatchSubscriptionPolicy) validate(v *violations) {
 
 // Backoff returns the delay before retry number attempt (1 = first retry):
 // messageBackoff, then multiplied by backoffMultiplier each time, capped at
-// backoffMaxIntervalInSec.
+// backoffMaxIntervalInSec from the second retry on.
 func (p SubscriptionPolicy) Backoff(attempt int) time.Duration {
-	d := float64(p.MessageBackoff) * float64(time.Millisecond)
-	maxD := float64(p.BackoffMaxIntervalInSec) * float64(time.Second)
-	for i := 1; i < attempt && d < maxD; i++ {
-		d *= p.BackoffMultiplier
+	// Whole milliseconds, truncated at each step and capped from the second
+	// retry on, as Hermes computes it.
+	d := int64(p.MessageBackoff)
+	maxMs := int64(p.BackoffMaxIntervalInSec) * 1000
+	for i := 1; i < attempt; i++ {
+		next := min(maxMs, int64(float64(d)*p.BackoffMultiplier))
+		if next == d {
+			break
+		}
+		d = next
 	}
-	return time.Duration(min(d, maxD))
+	return time.Duration(d) * time.Millisecond
 }

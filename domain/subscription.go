@@ -23,6 +23,18 @@ type MessageFilter struct {
 	MatchingStrategy string `json:"matchingStrategy,omitempty"`
 }
 
+// MetricsConfig holds optional per-subscription metrics.
+type MetricsConfig struct {
+	MessageProcessing MessageProcessingMetrics `json:"messageProcessing"`
+}
+
+// MessageProcessingMetrics configures the message processing duration
+// histogram (at most 10 positive thresholds).
+type MessageProcessingMetrics struct {
+	ThresholdsMilliseconds []int64 `json:"thresholdsMilliseconds"`
+	Enabled                bool    `json:"enabled"`
+}
+
 // MonitoringDetails tells operators how important a subscription is.
 type MonitoringDetails struct {
 	Severity string `json:"severity"`
@@ -65,6 +77,7 @@ type Subscription struct {
 	ProfilingThresholdMs               int64                    `json:"profilingThresholdMs"`
 	SubscriptionIdentityHeadersEnabled bool                     `json:"subscriptionIdentityHeadersEnabled"`
 	AutoDeleteWithTopicEnabled         bool                     `json:"autoDeleteWithTopicEnabled"`
+	MetricsConfig                      MetricsConfig            `json:"metricsConfig"`
 	CreatedAt                          *Instant                 `json:"createdAt,omitempty"`
 	ModifiedAt                         *Instant                 `json:"modifiedAt,omitempty"`
 }
@@ -83,6 +96,7 @@ func NewSubscription() Subscription {
 		Mode:                            ModeAnycast,
 		Headers:                         []Header{},
 		EndpointAddressResolverMetadata: map[string]any{},
+		MetricsConfig:                   MetricsConfig{MessageProcessing: MessageProcessingMetrics{ThresholdsMilliseconds: []int64{}}},
 	}
 }
 
@@ -158,6 +172,7 @@ func (s *Subscription) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return Errorf(ErrFormat, "subscriptionPolicy: %s", err.Error())
 	}
+	p.BackoffMaxIntervalMillis = 0 // derived on output only
 	s.Serial, s.Batch = &p, nil
 	return nil
 }
@@ -214,6 +229,9 @@ func (s Subscription) Validate(topic Topic, rules SubscriptionRules) error {
 		}
 	} else if s.Serial != nil {
 		s.Serial.validate(&v)
+	}
+	if th := s.MetricsConfig.MessageProcessing.ThresholdsMilliseconds; len(th) > 10 || slices.ContainsFunc(th, func(v int64) bool { return v <= 0 }) {
+		v.add("metricsConfig.messageProcessing.thresholdsMilliseconds must hold at most 10 positive values")
 	}
 	for _, f := range s.Filters {
 		if msg := validateFilter(f, topic.ContentType); msg != "" {

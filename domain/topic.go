@@ -35,6 +35,15 @@ func (r RetentionTime) AsDuration() time.Duration {
 	return time.Duration(int64(r.Duration) * timeUnitNanos[unit])
 }
 
+// UnmarshalJSON defaults an omitted retentionUnit to DAYS, as Hermes does.
+func (r *RetentionTime) UnmarshalJSON(b []byte) error {
+	type plain RetentionTime
+	p := plain{RetentionUnit: Days}
+	err := json.Unmarshal(b, &p)
+	*r = RetentionTime(p)
+	return err
+}
+
 // PublishingAuth restricts who may publish to a topic.
 type PublishingAuth struct {
 	Publishers                   []string `json:"publishers"`
