@@ -1,0 +1,268 @@
+// Package sender delivers messages to subscriber endpoints over HTTP/1.1,
+// HTTP/2 over TLS and HTTP/2 cleartext (h2c). It implements ports.Sender.
+package sender
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hermes-go/hermes/domain"
+	"github.com/hermes-go/hermes/ports"
+)
+
+var _ ports.Sender = (*Sender)(nil)
+
+// Defaults applied by New to zero Config fields.
+const (
+	// DefaultMaxConnsPerHost is Hermes's maxConnectionsPerDestination.
+	DefaultMaxConnsPerHost = 100
+	// DefaultMaxIdleConns bounds idle connections over all endpoints.
+	DefaultMaxIdleConns = 1000
+	// DefaultIdleConnTimeout closes pooled connections unused this long.
+	DefaultIdleConnTimeout = 90 * time.Second
+	// DefaultDialTimeout is Hermes's connectionTimeout.
+	DefaultDialTimeout = 15 * time.Second
+	// DefaultMaxDrainBytes is how much of a response body is read so the
+	// connection can be reused; a longer body closes the connection.
+	DefaultMaxDrainBytes = 64 << 10
+)
+
+// Config tunes the connection pools. Zero fields take the defaults above.
+type Config struct {
+	// MaxConnsPerHost bounds connections (dialing, active and idle) per
+	// endpoint host; requests beyond it wait for a free connection.
+	MaxConnsPerHost int
+	// MaxIdleConnsPerHost bounds kept-alive connections per host; default
+	// MaxConnsPerHost, so a busy subscriber never re-dials.
+	MaxIdleConnsPerHost int
+	// MaxIdleConns bounds kept-alive connections over all hosts.
+	MaxIdleConns int
+	// IdleConnTimeout closes a pooled connection unused this long.
+	IdleConnTimeout time.Duration
+	// DialTimeout bounds establishing a TCP connection.
+	DialTimeout time.Duration
+	// MaxDrainBytes is how much of each response body is read and discarded.
+	MaxDrainBytes int64
+	// TLS is the client TLS configuration (custom roots); nil uses the
+	// system roots.
+	TLS *tls.Config
+}
+
+func (c Config) withDefaults() Config {
+	c.MaxConnsPerHost = orDefault(c.MaxConnsPerHost, DefaultMaxConnsPerHost)
+	c.MaxIdleConnsPerHost = orDefault(c.MaxIdleConnsPerHost, c.MaxConnsPerHost)
+	c.MaxIdleConns = orDefault(c.MaxIdleConns, DefaultMaxIdleConns)
+	c.IdleConnTimeout = orDefault(c.IdleConnTimeout, DefaultIdleConnTimeout)
+	c.DialTimeout = orDefault(c.DialTimeout, DefaultDialTimeout)
+	c.MaxDrainBytes = orDefault(c.MaxDrainBytes, DefaultMaxDrainBytes)
+	return c
+}
+
+// orDefault returns v unless it is zero or negative.
+func orDefault[T int | int64 | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+// Sender is a pooled HTTP client for subscriber endpoints. It keeps three
+// transports: HTTP/1.1, HTTP/2 over TLS (falling back to HTTP/1.1 when the
+// server does not offer h2) and h2c with prior knowledge for http://
+// endpoints of subscriptions with http2Enabled.
+type Sender struct {
+	http1, http2TLS, h2c *http.Client
+	maxDrain             int64
+	log                  *slog.Logger
+}
+
+// New builds a Sender; it dials nothing until the first Send.
+func New(cfg Config, log *slog.Logger) *Sender {
+	cfg = cfg.withDefaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	h1 := newTransport(cfg)
+	h1.Protocols = new(http.Protocols)
+	h1.Protocols.SetHTTP1(true)
+
+	h2TLS := newTransport(cfg)
+	h2TLS.ForceAttemptHTTP2 = true
+
+	// UnencryptedHTTP2 without HTTP1 makes Go speak h2c with prior
+	// knowledge, as Hermes's Jetty HTTP/2 client does for http:// URLs.
+	h2c := newTransport(cfg)
+	h2c.Protocols = new(http.Protocols)
+	h2c.Protocols.SetUnencryptedHTTP2(true)
+
+	return &Sender{
+		http1: newClient(h1), http2TLS: newClient(h2TLS), h2c: newClient(h2c),
+		maxDrain: cfg.MaxDrainBytes, log: log.With("component", "sender"),
+	}
+}
+
+// newClient wraps t in a client that does not follow redirects (Hermes's
+// followRedirectsEnabled is false): a 3xx is the attempt's result.
+func newClient(t *http.Transport) *http.Client {
+	return &http.Client{
+		Transport:     t,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+func newTransport(cfg Config) *http.Transport {
+	var tlsCfg *tls.Config
+	if cfg.TLS != nil {
+		tlsCfg = cfg.TLS.Clone()
+	}
+	return &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:     tlsCfg,
+		TLSHandshakeTimeout: cfg.DialTimeout,
+		MaxConnsPerHost:     cfg.MaxConnsPerHost,
+		MaxIdleConnsPerHost: cfg.MaxIdleConnsPerHost,
+		MaxIdleConns:        cfg.MaxIdleConns,
+		IdleConnTimeout:     cfg.IdleConnTimeout,
+		// Subscribers get the body as published; Go would otherwise add
+		// Accept-Encoding: gzip and transparently decode the response.
+		DisableCompression: true,
+	}
+}
+
+// Close drops the pooled idle connections; in-flight sends finish.
+func (s *Sender) Close() {
+	for _, c := range []*http.Client{s.http1, s.http2TLS, s.h2c} {
+		c.CloseIdleConnections()
+	}
+}
+
+// errIdle is the cancel cause when no byte moved for SocketTimeout.
+var errIdle = errors.New("socket idle timeout")
+
+// Send POSTs req.Body to the endpoint without its credentials, which
+// become Basic auth. Redirects are not followed (3xx is a failed attempt,
+// as in Hermes).
+//
+// Timeouts: req.Timeout bounds the exchange up to the response headers
+// and the drain of the body. req.SocketTimeout (0 = none) is an idle
+// timeout, like Jetty's: the attempt times out when no request body byte
+// was written and no response byte arrived for that long, so it covers
+// the connect, a slow upload, waiting for the status line and a stalled
+// body. A timeout or transport error while draining the body after the
+// status arrived is ignored: the subscriber has answered, only the
+// connection is not reused.
+func (s *Sender) Send(ctx context.Context, req ports.SendRequest) domain.SendResult {
+	target, err := parseEndpoint(req.Endpoint)
+	if err != nil {
+		return domain.SendResult{Err: err}
+	}
+	if req.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, req.Timeout)
+		defer cancel()
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	idle := newIdleWatch(req.SocketTimeout, func() { cancel(errIdle) })
+	defer idle.stop()
+
+	hreq, err := newRequest(ctx, target, req, idle)
+	if err != nil {
+		return domain.SendResult{Err: err}
+	}
+	resp, err := s.client(req.HTTP2, target.Scheme).Do(hreq)
+	if err != nil {
+		return domain.SendResult{Err: err, Timeout: isTimeout(ctx, err)}
+	}
+	idle.touch()
+	if _, err := io.Copy(io.Discard, idle.reader(io.LimitReader(resp.Body, s.maxDrain))); err != nil {
+		s.log.Debug("response body not drained, connection not reused", "endpoint", target.String(), "err", err)
+	}
+	_ = resp.Body.Close()
+
+	r := domain.SendResult{StatusCode: resp.StatusCode}
+	r.RetryAfter, r.HasRetryAfter = retryAfter(resp)
+	return r
+}
+
+// newRequest builds the POST; body reads count as progress for idle.
+func newRequest(ctx context.Context, target *url.URL, req ports.SendRequest, idle *idleWatch) (*http.Request, error) {
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, target.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("sender: build request: %w", err)
+	}
+	if len(req.Body) > 0 {
+		// GetBody lets the transport replay the body when a pooled
+		// connection turns out to be closed by the server.
+		hreq.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(idle.reader(bytes.NewReader(req.Body))), nil }
+		hreq.Body, _ = hreq.GetBody()
+		hreq.ContentLength = int64(len(req.Body))
+	}
+	for k, v := range req.Headers {
+		hreq.Header.Set(k, v)
+	}
+	if h, ok := req.Headers["Host"]; ok {
+		hreq.Host = h
+	}
+	if user, pass, ok := domain.EndpointCredentials(req.Endpoint); ok {
+		hreq.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(user+":"+pass)))
+	}
+	return hreq, nil
+}
+
+func (s *Sender) client(http2 bool, scheme string) *http.Client {
+	switch {
+	case !http2:
+		return s.http1
+	case scheme == "https":
+		return s.http2TLS
+	}
+	return s.h2c
+}
+
+// parseEndpoint returns the endpoint without credentials. Its error never
+// quotes the endpoint: an unparsable one may carry a password that
+// StripCredentials could not find.
+func parseEndpoint(endpoint string) (*url.URL, error) {
+	u, err := url.Parse(domain.StripCredentials(endpoint))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("sender: endpoint is not an http(s) URL: %w", domain.ErrValidation)
+	}
+	return u, nil
+}
+
+func isTimeout(ctx context.Context, err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(context.Cause(ctx), errIdle) ||
+		(errors.As(err, &ne) && ne.Timeout())
+}
+
+// retryAfter reads Retry-After as Hermes does: for 503 and 429 only, and
+// only as non-negative integer seconds (an HTTP-date is ignored).
+func retryAfter(resp *http.Response) (time.Duration, bool) {
+	if resp.StatusCode != http.StatusServiceUnavailable && resp.StatusCode != http.StatusTooManyRequests {
+		return 0, false
+	}
+	v, ok := resp.Header["Retry-After"]
+	if !ok || len(v) == 0 {
+		return 0, false
+	}
+	secs, err := strconv.ParseInt(strings.TrimSpace(v[0]), 10, 32)
+	if err != nil || secs < 0 {
+		return 0, false
+	}
+	return time.Duration(secs) * time.Second, true
+}
