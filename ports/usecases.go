@@ -16,11 +16,11 @@ type Publisher interface {
 	// Topic returns a topic for publishing (served from a cache kept fresh by
 	// the metadata watch). domain.ErrTopicNotFound when absent.
 	Topic(ctx context.Context, qualified string) (domain.Topic, error)
-	// Publish checks msg against topic (JSON body on a JSON topic,
-	// maxMessageSize), stores it and returns after the store acked:
-	// domain.ErrValidation, domain.ErrMessageTooLarge, domain.ErrStoreTimeout
-	// (ctx ended first) or domain.ErrUnavailable. Metrics and traces are
-	// recorded here.
+	// Publish checks msg against topic (a JSON topic needs a JSON body),
+	// stores it and returns after the store acked: domain.ErrValidation,
+	// domain.ErrStoreTimeout (ctx ended first) or domain.ErrUnavailable.
+	// Metrics and traces are recorded here. The body size limit is the
+	// driving adapter's, which must not read an unbounded body anyway.
 	Publish(ctx context.Context, topic domain.Topic, msg domain.Message) error
 }
 

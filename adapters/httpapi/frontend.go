@@ -1,0 +1,224 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/hermes-go/hermes/domain"
+	"github.com/hermes-go/hermes/ports"
+)
+
+// MessageIDHeader carries the id the frontend gave a message; it is on
+// every response to a publish, successful or not.
+const MessageIDHeader = "Hermes-Message-Id"
+
+// FrontendConfig tunes the publish API. Zero durations take the defaults
+// of DefaultFrontendConfig; start from DefaultFrontendConfig, since the
+// zero ForceMaxMessageSize does not enforce.
+//
+// Hermes runs one timer (65 ms / 400 ms / 500 ms by ack level) across body
+// reading and the Kafka ack. Here reading and acking have separate budgets
+// and generous defaults: a Go process on a shared machine can pause for
+// longer than 65 ms (GC, CPU steal), and a timed-out publish may still be
+// stored, so a tight budget only turns successes into retried duplicates.
+type FrontendConfig struct {
+	// ReadTimeout bounds reading the request body, counted from when the
+	// topic is known; past it the answer is 408 TIMEOUT. Default 2s (the
+	// Hermes server's readTimeout).
+	ReadTimeout time.Duration
+	// IdleTimeout bounds waiting for the store's ack on topics with ack
+	// NONE or LEADER; past it the answer is 503 SENDING_TO_KAFKA_TIMEOUT.
+	// Default 2s (Hermes frontend.handlers.idleTimeout: 65 ms).
+	IdleTimeout time.Duration
+	// LongIdleTimeout is IdleTimeout for ack ALL topics. Default 3s
+	// (Hermes longIdleTimeout: 400 ms).
+	LongIdleTimeout time.Duration
+	// MaxPublishRequestDuration is IdleTimeout for topics with
+	// fallbackToRemoteDatacenterEnabled. Default 5s (Hermes: 500 ms).
+	MaxPublishRequestDuration time.Duration
+	// ForceMaxMessageSize rejects bodies above the topic's maxMessageSize
+	// with 400 VALIDATION_ERROR. Default true (Hermes's
+	// forceTopicMaxMessageSize defaults to false). When false, bodies are
+	// still capped at domain.MaxMessageSize.
+	ForceMaxMessageSize bool
+	// Ready reports readiness for GET /status/ready (200 READY, else 503
+	// NOT_READY). Nil means always ready.
+	Ready func() bool
+}
+
+// DefaultFrontendConfig returns the defaults documented on FrontendConfig.
+func DefaultFrontendConfig() FrontendConfig {
+	return FrontendConfig{
+		ReadTimeout:               2 * time.Second,
+		IdleTimeout:               2 * time.Second,
+		LongIdleTimeout:           3 * time.Second,
+		MaxPublishRequestDuration: 5 * time.Second,
+		ForceMaxMessageSize:       true,
+	}
+}
+
+func (c FrontendConfig) withDefaults() FrontendConfig {
+	d := DefaultFrontendConfig()
+	for _, p := range []struct{ v, def *time.Duration }{
+		{&c.ReadTimeout, &d.ReadTimeout},
+		{&c.IdleTimeout, &d.IdleTimeout},
+		{&c.LongIdleTimeout, &d.LongIdleTimeout},
+		{&c.MaxPublishRequestDuration, &d.MaxPublishRequestDuration},
+	} {
+		if *p.v <= 0 {
+			*p.v = *p.def
+		}
+	}
+	return c
+}
+
+// ackTimeout picks the ack budget for topic as Hermes picks its request timeout.
+func (c FrontendConfig) ackTimeout(t domain.Topic) time.Duration {
+	switch {
+	case t.FallbackToRemoteDatacenterEnabled:
+		return c.MaxPublishRequestDuration
+	case t.Ack == domain.AckAll:
+		return c.LongIdleTimeout
+	default:
+		return c.IdleTimeout
+	}
+}
+
+type frontend struct {
+	pub ports.Publisher
+	cfg FrontendConfig
+	log *slog.Logger
+}
+
+// NewFrontend returns the publish API (Hermes port 8080): POST
+// /topics/{topic} answers 201 with an empty body once the message is
+// stored, and GET /, /status/ping, /status/health ("UP") and /status/ready.
+// Requests no route matches get 404 (or 405) error JSON with code OTHER
+// (Hermes: Undertow's bare 404).
+func NewFrontend(pub ports.Publisher, cfg FrontendConfig, log *slog.Logger) http.Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	f := &frontend{pub: pub, cfg: cfg.withDefaults(), log: log}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /topics/{topic}", f.publish)
+	for _, p := range []string{"GET /{$}", "GET /status/ping", "GET /status/health"} {
+		mux.HandleFunc(p, func(w http.ResponseWriter, _ *http.Request) { writeText(w, http.StatusOK, "UP") })
+	}
+	mux.HandleFunc("GET /status/ready", f.ready)
+	return withJSONFallback(mux)
+}
+
+func (f *frontend) ready(w http.ResponseWriter, _ *http.Request) {
+	if f.cfg.Ready != nil && !f.cfg.Ready() {
+		writeText(w, http.StatusServiceUnavailable, "NOT_READY")
+		return
+	}
+	writeText(w, http.StatusOK, "READY")
+}
+
+func (f *frontend) publish(w http.ResponseWriter, r *http.Request) {
+	id := uuid.NewString()
+	w.Header().Set(MessageIDHeader, id)
+	name := r.PathValue("topic")
+	topic, err := f.pub.Topic(r.Context(), name)
+	if errors.Is(err, domain.ErrTopicNotFound) || errors.Is(err, domain.ErrValidation) {
+		writeError(w, http.StatusNotFound, codeTopicNotExists, "Topic not found: "+name)
+		return
+	}
+	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	body, err := f.readBody(w, r, topic)
+	if err != nil {
+		f.fail(w, r, err)
+		return
+	}
+	msg := domain.Message{ID: id, Timestamp: time.Now(), Body: body}
+	if key := r.Header.Get("Partition-Key"); key != "" {
+		msg.Key = []byte(key)
+	}
+	// A client that disconnects does not cancel the produce: the message
+	// may already be on its way, and Hermes also finishes the send.
+	timeout := f.cfg.ackTimeout(topic)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
+	defer cancel()
+	if err := f.pub.Publish(ctx, topic, msg); err != nil {
+		if errors.Is(err, domain.ErrStoreTimeout) {
+			err = fmt.Errorf("%w: %w", domain.Errorf(domain.ErrStoreTimeout,
+				"Timeout while sending to kafka message after %d milliseconds", timeout.Milliseconds()), err)
+		}
+		f.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusCreated)
+}
+
+// fail answers err per the error table; internal failures are 500
+// INTERNAL_ERROR "Message not published. <cause>", as in Hermes, and logged.
+func (f *frontend) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, code, ok := errorStatus(err)
+	msg := domain.ErrorMessage(err)
+	if !ok {
+		code, msg = codeInternal, "Message not published. "+msg
+		logInternal(f.log, r, err)
+	}
+	writeError(w, status, code, msg)
+}
+
+// readBody reads the whole body within ReadTimeout, never more than the
+// size limit (plus one byte, to tell an oversized body from a full one).
+func (f *frontend) readBody(w http.ResponseWriter, r *http.Request, topic domain.Topic) ([]byte, error) {
+	limit := int64(domain.MaxMessageSize)
+	if f.cfg.ForceMaxMessageSize && topic.MaxMessageSize > 0 {
+		limit = int64(topic.MaxMessageSize)
+	}
+	if r.ContentLength > limit {
+		return nil, tooLarge(r.ContentLength, limit)
+	}
+	rc := http.NewResponseController(w)
+	// Servers that cannot set deadlines (tests' recorders) read unbounded in time.
+	if rc.SetReadDeadline(time.Now().Add(f.cfg.ReadTimeout)) == nil {
+		defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
+	}
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength))
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
+	n := int64(buf.Len())
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return nil, domain.Errorf(domain.ErrTimeout, "Timeout while reading message after %d milliseconds", f.cfg.ReadTimeout.Milliseconds())
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, contentLengthMismatch(r.ContentLength, n)
+	case err != nil:
+		return nil, &httpError{http.StatusInternalServerError, codeInternal, "Error while reading message. " + err.Error()}
+	case n > limit:
+		return nil, tooLarge(n, limit)
+	case r.ContentLength >= 0 && n != r.ContentLength:
+		return nil, contentLengthMismatch(r.ContentLength, n)
+	}
+	if n > int64(topic.MaxMessageSize) {
+		f.log.WarnContext(r.Context(), "message larger than the topic's maxMessageSize", "topic", topic.Name, "size", n, "max", topic.MaxMessageSize)
+	}
+	return buf.Bytes(), nil
+}
+
+func tooLarge(n, limit int64) error {
+	return domain.Errorf(domain.ErrMessageTooLarge, "Content-Length is larger than max on this topic [length:%d, max:%d].", n, limit)
+}
+
+func contentLengthMismatch(header, actual int64) error {
+	return domain.Errorf(domain.ErrValidation, "Content-Length does not match the header [header:%d, actual:%d].", header, actual)
+}

@@ -1,0 +1,285 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hermes-go/hermes/domain"
+	"github.com/hermes-go/hermes/ports"
+)
+
+// DeliveryConfig tunes the consumers.
+type DeliveryConfig struct {
+	// RestartBackoff is the pause before a failed consumer is reopened.
+	RestartBackoff time.Duration
+	// CommitTimeout bounds committing delivered offsets at shutdown.
+	CommitTimeout time.Duration
+	// ClusterName is reported in sent traces.
+	ClusterName string
+}
+
+// Deliverer runs one delivery worker per active subscription and keeps the
+// set in step with the metadata store (the consumers module).
+type Deliverer struct {
+	cfg         DeliveryConfig
+	store       ports.MetadataStore
+	admin       ports.MessageStoreAdmin
+	consumers   ports.MessageConsumerFactory
+	sender      ports.Sender
+	metrics     ports.Metrics
+	tracker     ports.Tracker
+	undelivered ports.UndeliveredLog
+	log         *slog.Logger
+
+	workers map[string]*worker // owned by Run's goroutine
+}
+
+type worker struct {
+	fingerprint string
+	cancel      context.CancelFunc
+	done        chan struct{}
+}
+
+// NewDeliverer returns the delivery use case.
+func NewDeliverer(cfg DeliveryConfig, store ports.MetadataStore, admin ports.MessageStoreAdmin, consumers ports.MessageConsumerFactory, sender ports.Sender, metrics ports.Metrics, tracker ports.Tracker, undelivered ports.UndeliveredLog, log *slog.Logger) *Deliverer {
+	if cfg.RestartBackoff <= 0 {
+		cfg.RestartBackoff = time.Second
+	}
+	if cfg.CommitTimeout <= 0 {
+		cfg.CommitTimeout = 5 * time.Second
+	}
+	return &Deliverer{cfg: cfg, store: store, admin: admin, consumers: consumers, sender: sender, metrics: metrics,
+		tracker: tracker, undelivered: undelivered, log: log, workers: map[string]*worker{}}
+}
+
+// Run delivers until ctx ends, then stops every worker (committing what was
+// delivered) and returns.
+func (d *Deliverer) Run(ctx context.Context) error {
+	defer d.stopAll()
+	for ctx.Err() == nil {
+		changes, err := d.store.Watch(ctx)
+		if err != nil {
+			d.log.Error("metadata watch failed", "err", err)
+			sleep(ctx, d.cfg.RestartBackoff)
+			continue
+		}
+		d.resyncAll(ctx)
+		for c := range changes {
+			switch {
+			case c.Kind == ports.ChangeResync:
+				d.resyncAll(ctx)
+			case c.Subscription != "":
+				d.reconcile(ctx, domain.SubscriptionName{Topic: c.Topic, Name: c.Subscription})
+			}
+		}
+	}
+	return nil
+}
+
+// resyncAll lists every subscription and reconciles each, stopping workers
+// of subscriptions that are gone.
+func (d *Deliverer) resyncAll(ctx context.Context) {
+	seen := map[string]bool{}
+	topics, err := d.store.Topics(ctx, "")
+	if err != nil {
+		d.log.Error("listing topics failed", "err", err)
+		return
+	}
+	for _, qualified := range topics {
+		t, err := domain.ParseTopicName(qualified)
+		if err != nil {
+			continue
+		}
+		subs, err := d.store.Subscriptions(ctx, t)
+		if err != nil {
+			if !errors.Is(err, domain.ErrTopicNotFound) {
+				d.log.Error("listing subscriptions failed", "topic", qualified, "err", err)
+				return
+			}
+			continue
+		}
+		for _, s := range subs {
+			seen[s.QualifiedName().String()] = true
+			d.reconcile(ctx, s.QualifiedName())
+		}
+	}
+	for key, w := range d.workers {
+		if !seen[key] {
+			w.stop()
+			delete(d.workers, key)
+		}
+	}
+}
+
+// reconcile makes the worker of one subscription match its stored state.
+func (d *Deliverer) reconcile(ctx context.Context, name domain.SubscriptionName) {
+	key := name.String()
+	sub, err := d.store.Subscription(ctx, name)
+	if err != nil && !errors.Is(err, domain.ErrSubscriptionNotFound) {
+		d.log.Error("reading subscription failed", "subscription", key, "err", err)
+		return
+	}
+	w := d.workers[key]
+	if err != nil || sub.State == domain.StateSuspended {
+		if w != nil {
+			w.stop()
+			delete(d.workers, key)
+		}
+		if err != nil {
+			if err := d.admin.DeleteSubscriptionPosition(ctx, name); err != nil {
+				d.log.Warn("deleting position of removed subscription failed", "subscription", key, "err", err)
+			}
+		}
+		return
+	}
+	fp := fingerprint(sub)
+	if w != nil && w.fingerprint == fp {
+		return
+	}
+	if w != nil {
+		w.stop()
+	}
+	topic, err := d.store.Topic(ctx, name.Topic)
+	if err != nil {
+		d.log.Error("reading topic failed", "topic", name.Topic.String(), "err", err)
+		delete(d.workers, key)
+		return
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	w = &worker{fingerprint: fp, cancel: cancel, done: make(chan struct{})}
+	d.workers[key] = w
+	go func() {
+		defer close(w.done)
+		d.consume(wctx, topic, sub)
+	}()
+	if sub.State == domain.StatePending {
+		_, err := d.store.UpdateSubscription(ctx, name, func(s domain.Subscription) (domain.Subscription, error) {
+			if s.State == domain.StatePending {
+				s.State = domain.StateActive
+			}
+			return s, nil
+		})
+		if err != nil {
+			d.log.Warn("activating subscription failed", "subscription", key, "err", err)
+		}
+	}
+}
+
+// fingerprint identifies the delivery-relevant configuration: a change
+// restarts the worker; a state flip between PENDING and ACTIVE does not.
+func fingerprint(s domain.Subscription) string {
+	s.State, s.CreatedAt, s.ModifiedAt = "", nil, nil
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func (w *worker) stop() {
+	w.cancel()
+	<-w.done
+}
+
+func (d *Deliverer) stopAll() {
+	for key, w := range d.workers {
+		w.stop()
+		delete(d.workers, key)
+	}
+}
+
+// sleep waits for d or until ctx ends; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// consume runs one subscription's consumer until ctx ends, reopening it
+// after failures.
+func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.Subscription) {
+	name := sub.QualifiedName()
+	log := d.log.With("subscription", name.String())
+	for ctx.Err() == nil {
+		c, err := d.consumers.Consumer(ctx, topic, name)
+		if err != nil {
+			log.Error("opening consumer failed", "err", err)
+			sleep(ctx, d.cfg.RestartBackoff)
+			continue
+		}
+		err = d.pollLoop(ctx, c, topic, sub)
+		if cerr := c.Close(); cerr != nil {
+			log.Warn("closing consumer failed", "err", cerr)
+		}
+		if err != nil && ctx.Err() == nil {
+			log.Error("consumer failed, reopening", "err", err)
+			sleep(ctx, d.cfg.RestartBackoff)
+		}
+	}
+}
+
+// pollLoop polls, delivers each batch (partitions in parallel, each in
+// offset order) and commits what was delivered or given up.
+func (d *Deliverer) pollLoop(ctx context.Context, c ports.MessageConsumer, topic domain.Topic, sub domain.Subscription) error {
+	for {
+		msgs, err := c.Poll(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		byPartition := map[int32][]ports.ReceivedMessage{}
+		for _, m := range msgs {
+			byPartition[m.Partition] = append(byPartition[m.Partition], m)
+		}
+		var (
+			wg      sync.WaitGroup
+			mu      sync.Mutex
+			offsets []ports.PartitionOffset
+		)
+		for _, part := range byPartition {
+			wg.Go(func() {
+				next, ok := d.deliverPartition(ctx, topic, sub, part)
+				if ok {
+					mu.Lock()
+					offsets = append(offsets, next)
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if len(offsets) > 0 {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.CommitTimeout)
+			err := c.Commit(cctx, offsets)
+			cancel()
+			if err != nil {
+				d.log.Warn("commit failed; messages may be redelivered", "subscription", sub.QualifiedName().String(), "err", err)
+			}
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+// deliverPartition delivers one partition's messages in order. It returns
+// the offset after the last finished message and whether any finished.
+func (d *Deliverer) deliverPartition(ctx context.Context, topic domain.Topic, sub domain.Subscription, msgs []ports.ReceivedMessage) (ports.PartitionOffset, bool) {
+	var next ports.PartitionOffset
+	done := false
+	for _, m := range msgs {
+		if !d.deliverMessage(ctx, topic, sub, m) {
+			break
+		}
+		next = ports.PartitionOffset{Topic: "", Partition: m.Partition, Offset: m.Offset + 1}
+		done = true
+	}
+	return next, done
+}

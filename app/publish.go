@@ -1,0 +1,112 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hermes-go/hermes/domain"
+	"github.com/hermes-go/hermes/ports"
+)
+
+// PublishMessage is the frontend's use case (ports.Publisher).
+type PublishMessage struct {
+	store    ports.MetadataStore
+	producer ports.MessageProducer
+	metrics  ports.Metrics
+	tracker  ports.Tracker
+	log      *slog.Logger
+
+	mu     sync.RWMutex
+	topics map[string]domain.Topic
+}
+
+var _ ports.Publisher = (*PublishMessage)(nil)
+
+// NewPublishMessage returns the publish use case with an empty topic cache.
+func NewPublishMessage(store ports.MetadataStore, producer ports.MessageProducer, metrics ports.Metrics, tracker ports.Tracker, log *slog.Logger) *PublishMessage {
+	return &PublishMessage{store: store, producer: producer, metrics: metrics, tracker: tracker, log: log, topics: map[string]domain.Topic{}}
+}
+
+// Topic returns a cached topic, loading it from the store on a miss.
+func (p *PublishMessage) Topic(ctx context.Context, qualified string) (domain.Topic, error) {
+	p.mu.RLock()
+	t, ok := p.topics[qualified]
+	p.mu.RUnlock()
+	if ok {
+		return t, nil
+	}
+	name, err := domain.ParseTopicName(qualified)
+	if err != nil {
+		return domain.Topic{}, domain.Errorf(domain.ErrTopicNotFound, "Topic not found: %s", qualified)
+	}
+	t, err = p.store.Topic(ctx, name)
+	if errors.Is(err, domain.ErrTopicNotFound) {
+		return domain.Topic{}, domain.Errorf(domain.ErrTopicNotFound, "Topic not found: %s", qualified)
+	}
+	if err != nil {
+		return domain.Topic{}, err
+	}
+	p.mu.Lock()
+	p.topics[qualified] = t
+	p.mu.Unlock()
+	return t, nil
+}
+
+// KeepTopicsFresh drops cached topics when the metadata store reports a
+// change, until ctx ends. It blocks; run it in a goroutine owned by the
+// caller.
+func (p *PublishMessage) KeepTopicsFresh(ctx context.Context, changes <-chan ports.Change) {
+	for c := range changes {
+		p.mu.Lock()
+		if c.Kind == ports.ChangeResync || c.Topic == (domain.TopicName{}) {
+			clear(p.topics)
+		} else if c.Subscription == "" {
+			delete(p.topics, c.Topic.String())
+		}
+		p.mu.Unlock()
+	}
+}
+
+// Publish validates, stores and accounts for one message.
+func (p *PublishMessage) Publish(ctx context.Context, topic domain.Topic, msg domain.Message) error {
+	start := time.Now()
+	labels := topicLabels(topic.QualifiedName())
+	p.metrics.Count("topic.requests", labels, 1)
+	if topic.ContentType == domain.ContentTypeJSON && !json.Valid(msg.Body) {
+		p.metrics.Count("topic.validation-errors", labels, 1)
+		return domain.Errorf(domain.ErrValidation, "Invalid message: body is not valid JSON")
+	}
+	if topic.TrackingEnabled {
+		p.tracker.Published(publishedTrace(topic, msg, domain.PublishInflight, ""))
+	}
+	err := p.producer.Produce(ctx, topic, msg)
+	p.metrics.Observe("topic.latency", labels, time.Since(start))
+	if err != nil {
+		p.metrics.Count("topic.failed", labels, 1)
+		if topic.TrackingEnabled {
+			p.tracker.Published(publishedTrace(topic, msg, domain.PublishError, err.Error()))
+		}
+		return err
+	}
+	p.metrics.Count("topic.published", labels, 1)
+	p.metrics.Count("topic.volume", labels, int64(len(msg.Body)))
+	if topic.TrackingEnabled {
+		p.tracker.Published(publishedTrace(topic, msg, domain.PublishSuccess, ""))
+	}
+	return nil
+}
+
+func publishedTrace(topic domain.Topic, msg domain.Message, status, reason string) domain.PublishedMessageTrace {
+	return domain.PublishedMessageTrace{
+		MessageID: msg.ID, Timestamp: time.Now().UnixMilli(), TopicName: topic.Name,
+		Status: status, Reason: reason, Message: string(msg.Body),
+	}
+}
+
+func topicLabels(t domain.TopicName) ports.Labels {
+	return ports.Labels{"group": t.Group, "topic": t.Name}
+}

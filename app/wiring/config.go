@@ -1,0 +1,254 @@
+package wiring
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/knadh/koanf/parsers/yaml"
+	"github.com/knadh/koanf/providers/env"
+	"github.com/knadh/koanf/providers/file"
+	"github.com/knadh/koanf/providers/structs"
+	"github.com/knadh/koanf/v2"
+)
+
+// Module names for Config.Modules.
+const (
+	ModuleFrontend   = "frontend"
+	ModuleConsumers  = "consumers"
+	ModuleManagement = "management"
+)
+
+// Config is the whole Hermes-Go configuration. The zero-value file (no
+// file, no environment) is the embedded default that `make run` uses.
+// Every key is documented in docs/configuration.md.
+type Config struct {
+	// DataDir holds the embedded store's files (default "data").
+	DataDir string `koanf:"data_dir"`
+	// InMemory runs throwaway: embedded Kafka without files, memory metadata.
+	InMemory bool `koanf:"in_memory"`
+	// Modules to run (default all three).
+	Modules []string `koanf:"modules"`
+
+	Log          LogConfig          `koanf:"log"`
+	Frontend     FrontendConfig     `koanf:"frontend"`
+	Management   ManagementConfig   `koanf:"management"`
+	Consumers    ConsumersConfig    `koanf:"consumers"`
+	MessageStore MessageStoreConfig `koanf:"message_store"`
+	Metadata     MetadataConfig     `koanf:"metadata"`
+}
+
+// LogConfig configures slog.
+type LogConfig struct {
+	// Level is debug, info, warn or error (default info).
+	Level string `koanf:"level"`
+	// Format is text or json (default text).
+	Format string `koanf:"format"`
+}
+
+// FrontendConfig configures the publishing HTTP server.
+type FrontendConfig struct {
+	// Addr is the listen address (default ":8080").
+	Addr string `koanf:"addr"`
+	// ReadTimeout bounds reading a request body (default 2s; 408 after).
+	ReadTimeout time.Duration `koanf:"read_timeout"`
+	// IdleTimeout bounds waiting for the store's ack on ack NONE/LEADER
+	// topics (default 2s; Hermes uses 65ms; 503 after).
+	IdleTimeout time.Duration `koanf:"idle_timeout"`
+	// LongIdleTimeout is the same for ack ALL topics (default 3s).
+	LongIdleTimeout time.Duration `koanf:"long_idle_timeout"`
+	// MaxPublishRequestDuration is the same for topics with
+	// fallbackToRemoteDatacenterEnabled (default 5s).
+	MaxPublishRequestDuration time.Duration `koanf:"max_publish_request_duration"`
+	// ForceMaxMessageSize refuses bodies over maxMessageSize (default true;
+	// Hermes's frontend.handlers.forceTopicMaxMessageSize defaults to false).
+	ForceMaxMessageSize bool `koanf:"force_max_message_size"`
+	// ShutdownTimeout bounds finishing in-flight publishes (default 10s).
+	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
+}
+
+// ManagementConfig configures the management HTTP server and rules.
+type ManagementConfig struct {
+	// Addr is the listen address (default ":8090").
+	Addr string `koanf:"addr"`
+	// GroupNamePattern validates new groups (default Hermes 1.4's
+	// ^[a-zA-Z0-9_.-]+$; newer Hermes: ^[a-zA-Z0-9.]+$).
+	GroupNamePattern string `koanf:"group_name_pattern"`
+	// AllowTopicRemoval enables DELETE /topics/{t} (default true; Hermes: false).
+	AllowTopicRemoval bool `koanf:"allow_topic_removal"`
+	// OwnerSources are the accepted owner sources (default [Plaintext]).
+	OwnerSources []string `koanf:"owner_sources"`
+	// EndpointProtocols are the accepted subscription endpoint schemes.
+	EndpointProtocols []string `koanf:"endpoint_protocols"`
+}
+
+// ConsumersConfig configures delivery.
+type ConsumersConfig struct {
+	// RestartBackoff is the pause before a failed consumer is reopened (default 1s).
+	RestartBackoff time.Duration `koanf:"restart_backoff"`
+	// MaxConnsPerHost bounds connections to one subscriber host (default 100).
+	MaxConnsPerHost int `koanf:"max_conns_per_host"`
+}
+
+// Message store kinds.
+const (
+	MessageStoreEmbedded = "embedded"
+	MessageStoreKafka    = "kafka"
+)
+
+// MessageStoreConfig chooses and configures the message store.
+type MessageStoreConfig struct {
+	// Kind is embedded (in-process kfake under data_dir/kafka) or kafka.
+	Kind string `koanf:"kind"`
+	// Brokers are the Kafka bootstrap servers (kind kafka).
+	Brokers []string `koanf:"brokers"`
+	// EmbeddedPort is the embedded broker's port on 127.0.0.1 (default 0: any free port).
+	EmbeddedPort int `koanf:"embedded_port"`
+	// Namespace prefixes Kafka topic names and group ids (default "").
+	Namespace string `koanf:"namespace"`
+	// NamespaceSeparator joins namespace and topic name (default "_").
+	NamespaceSeparator string `koanf:"namespace_separator"`
+	// Partitions of new Kafka topics (default 3).
+	Partitions int `koanf:"partitions"`
+	// ReplicationFactor of new Kafka topics (default 1).
+	ReplicationFactor int `koanf:"replication_factor"`
+	// ClusterName names the cluster in API answers (default primary-dc).
+	ClusterName string `koanf:"cluster_name"`
+}
+
+// Metadata store kinds.
+const (
+	MetadataFile   = "file"
+	MetadataMemory = "memory"
+)
+
+// MetadataConfig chooses and configures the metadata store.
+type MetadataConfig struct {
+	// Kind is file (under data_dir/metadata) or memory.
+	Kind string `koanf:"kind"`
+}
+
+// Defaults returns the embedded default configuration.
+func Defaults() Config {
+	return Config{
+		DataDir: "data",
+		Modules: []string{ModuleFrontend, ModuleConsumers, ModuleManagement},
+		Log:     LogConfig{Level: "info", Format: "text"},
+		Frontend: FrontendConfig{
+			Addr: ":8080", ReadTimeout: 2 * time.Second, IdleTimeout: 2 * time.Second,
+			LongIdleTimeout: 3 * time.Second, MaxPublishRequestDuration: 5 * time.Second,
+			ForceMaxMessageSize: true, ShutdownTimeout: 10 * time.Second,
+		},
+		Management: ManagementConfig{
+			Addr: ":8090", GroupNamePattern: `^[a-zA-Z0-9_.-]+$`, AllowTopicRemoval: true,
+			OwnerSources: []string{"Plaintext"}, EndpointProtocols: []string{"http", "https", "jms", "googlepubsub", "googlebigquery"},
+		},
+		Consumers: ConsumersConfig{RestartBackoff: time.Second, MaxConnsPerHost: 100},
+		MessageStore: MessageStoreConfig{
+			Kind: MessageStoreEmbedded, NamespaceSeparator: "_", Partitions: 3, ReplicationFactor: 1, ClusterName: "primary-dc",
+		},
+		Metadata: MetadataConfig{Kind: MetadataFile},
+	}
+}
+
+// Load builds the configuration: defaults, then the YAML file at path (if
+// path is not ""), then HERMES_* environment variables (HERMES_ then the
+// key path upper-cased with "__" between levels, e.g.
+// HERMES_FRONTEND__ADDR=:9080, HERMES_MESSAGE_STORE__KIND=kafka; lists are
+// comma-separated). It returns the result of Validate.
+func Load(path string) (Config, error) {
+	k := koanf.New(".")
+	if err := k.Load(structs.Provider(Defaults(), "koanf"), nil); err != nil {
+		return Config{}, err
+	}
+	if path != "" {
+		if _, err := os.Stat(path); err != nil {
+			return Config{}, fmt.Errorf("config file: %w", err)
+		}
+		if err := k.Load(file.Provider(path), yaml.Parser()); err != nil {
+			return Config{}, fmt.Errorf("config file %s: %w", path, err)
+		}
+	}
+	envKey := func(s string) string {
+		return strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(s, "HERMES_")), "__", ".")
+	}
+	if err := k.Load(env.Provider("HERMES_", ".", envKey), nil); err != nil {
+		return Config{}, err
+	}
+	var cfg Config
+	err := k.UnmarshalWithConf("", &cfg, koanf.UnmarshalConf{DecoderConfig: &mapstructure.DecoderConfig{
+		DecodeHook: mapstructure.ComposeDecodeHookFunc(
+			mapstructure.StringToTimeDurationHookFunc(),
+			mapstructure.StringToSliceHookFunc(","),
+		),
+		WeaklyTypedInput: true,
+		ErrorUnused:      true,
+		Result:           &cfg,
+		TagName:          "koanf",
+	}})
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	return cfg, cfg.Validate()
+}
+
+// Validate reports every problem at once, each with the fix.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	for _, m := range c.Modules {
+		if !slices.Contains([]string{ModuleFrontend, ModuleConsumers, ModuleManagement}, m) {
+			bad("modules: %q: want frontend, consumers or management", m)
+		}
+	}
+	if len(c.Modules) == 0 {
+		bad("modules: empty: want at least one of frontend, consumers, management")
+	}
+	if !slices.Contains([]string{MessageStoreEmbedded, MessageStoreKafka}, c.MessageStore.Kind) {
+		bad("message_store.kind %q: want embedded or kafka", c.MessageStore.Kind)
+	}
+	if c.MessageStore.Kind == MessageStoreKafka && len(c.MessageStore.Brokers) == 0 {
+		bad("message_store.brokers: empty: kind kafka needs at least one host:port")
+	}
+	if c.MessageStore.Partitions < 1 {
+		bad("message_store.partitions %d: want at least 1", c.MessageStore.Partitions)
+	}
+	if c.MessageStore.ReplicationFactor < 1 {
+		bad("message_store.replication_factor %d: want at least 1", c.MessageStore.ReplicationFactor)
+	}
+	if !slices.Contains([]string{MetadataFile, MetadataMemory}, c.Metadata.Kind) {
+		bad("metadata.kind %q: want file or memory", c.Metadata.Kind)
+	}
+	if !c.InMemory && c.DataDir == "" && (c.Metadata.Kind == MetadataFile || c.MessageStore.Kind == MessageStoreEmbedded) {
+		bad("data_dir: empty: set a directory, or in_memory: true")
+	}
+	if _, err := regexp.Compile(c.Management.GroupNamePattern); err != nil {
+		bad("management.group_name_pattern: %v", err)
+	}
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
+		bad("log.level %q: want debug, info, warn or error", c.Log.Level)
+	}
+	if !slices.Contains([]string{"text", "json"}, c.Log.Format) {
+		bad("log.format %q: want text or json", c.Log.Format)
+	}
+	for _, d := range []struct {
+		name string
+		d    time.Duration
+	}{
+		{"frontend.read_timeout", c.Frontend.ReadTimeout}, {"frontend.idle_timeout", c.Frontend.IdleTimeout},
+		{"frontend.long_idle_timeout", c.Frontend.LongIdleTimeout}, {"frontend.max_publish_request_duration", c.Frontend.MaxPublishRequestDuration},
+	} {
+		if d.d <= 0 {
+			bad("%s %s: want a positive duration such as 2s", d.name, d.d)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Runs reports whether module m is enabled.
+func (c Config) Runs(m string) bool { return slices.Contains(c.Modules, m) }

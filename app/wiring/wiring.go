@@ -1,0 +1,245 @@
+// Package wiring assembles Hermes-Go with fx: one fx.Module per adapter,
+// and Options(cfg), which picks one module per port from the configuration
+// (fx has no "choose by config", so the choice is plain Go).
+package wiring
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxevent"
+
+	"github.com/hermes-go/hermes/adapters/filestore"
+	"github.com/hermes-go/hermes/adapters/httpapi"
+	"github.com/hermes-go/hermes/adapters/kafka"
+	"github.com/hermes-go/hermes/adapters/memory"
+	"github.com/hermes-go/hermes/adapters/sender"
+	"github.com/hermes-go/hermes/app"
+	"github.com/hermes-go/hermes/ports"
+)
+
+// Options returns the fx options of the whole application for cfg.
+func Options(cfg Config) fx.Option {
+	opts := []fx.Option{
+		fx.Supply(cfg),
+		fx.Provide(newLogger),
+		fx.WithLogger(func(l *slog.Logger) fxevent.Logger {
+			if cfg.Log.Level == "debug" {
+				return &fxevent.SlogLogger{Logger: l.With("component", "fx")}
+			}
+			return fxevent.NopLogger
+		}),
+		metadataModule(cfg),
+		messageStoreModule(cfg),
+		observabilityModule,
+		appModule,
+	}
+	if cfg.Runs(ModuleFrontend) {
+		opts = append(opts, frontendModule)
+	}
+	if cfg.Runs(ModuleManagement) {
+		opts = append(opts, managementModule)
+	}
+	if cfg.Runs(ModuleConsumers) {
+		opts = append(opts, senderModule, consumersModule)
+	}
+	return fx.Options(opts...)
+}
+
+func newLogger(cfg Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	o := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, o))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, o))
+}
+
+func metadataModule(cfg Config) fx.Option {
+	if cfg.InMemory || cfg.Metadata.Kind == MetadataMemory {
+		return fx.Module("metadata.memory", fx.Provide(
+			fx.Annotate(memory.NewMetadataStore, fx.As(new(ports.MetadataStore))),
+		))
+	}
+	return fx.Module("metadata.file", fx.Provide(
+		fx.Annotate(func(lc fx.Lifecycle, cfg Config) (*filestore.Store, error) {
+			s, err := filestore.Open(filepath.Join(cfg.DataDir, "metadata"))
+			if err != nil {
+				return nil, err
+			}
+			lc.Append(fx.StopHook(s.Close))
+			return s, nil
+		}, fx.As(new(ports.MetadataStore))),
+	))
+}
+
+// brokers is the Kafka bootstrap list, from config or the embedded broker.
+type brokers []string
+
+func messageStoreModule(cfg Config) fx.Option {
+	kafkaAdapters := fx.Provide(
+		func(b brokers, cfg Config) kafka.Config {
+			kc := kafka.DefaultConfig()
+			kc.Brokers = b
+			kc.Namespace = cfg.MessageStore.Namespace
+			kc.NamespaceSeparator = cfg.MessageStore.NamespaceSeparator
+			kc.Partitions = cfg.MessageStore.Partitions
+			kc.ReplicationFactor = int16(cfg.MessageStore.ReplicationFactor)
+			kc.ClusterName = cfg.MessageStore.ClusterName
+			return kc
+		},
+		fx.Annotate(func(lc fx.Lifecycle, kc kafka.Config, log *slog.Logger) (*kafka.Producer, error) {
+			p, err := kafka.NewProducer(kc, log.With("component", "kafka"))
+			if err == nil {
+				lc.Append(fx.StopHook(p.Close))
+			}
+			return p, err
+		}, fx.As(new(ports.MessageProducer))),
+		fx.Annotate(func(lc fx.Lifecycle, kc kafka.Config, log *slog.Logger) (*kafka.Admin, error) {
+			a, err := kafka.NewAdmin(kc, log.With("component", "kafka"))
+			if err == nil {
+				lc.Append(fx.StopHook(a.Close))
+			}
+			return a, err
+		}, fx.As(new(ports.MessageStoreAdmin))),
+		fx.Annotate(func(kc kafka.Config, log *slog.Logger) (*kafka.ConsumerFactory, error) {
+			return kafka.NewConsumerFactory(kc, log.With("component", "kafka"))
+		}, fx.As(new(ports.MessageConsumerFactory))),
+	)
+	if cfg.MessageStore.Kind == MessageStoreKafka {
+		return fx.Module("messagestore.kafka", fx.Supply(brokers(cfg.MessageStore.Brokers)), kafkaAdapters)
+	}
+	return fx.Module("messagestore.embedded", kafkaAdapters, fx.Provide(
+		func(lc fx.Lifecycle, cfg Config, log *slog.Logger) (brokers, error) {
+			dir := ""
+			if !cfg.InMemory {
+				dir = filepath.Join(cfg.DataDir, "kafka")
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					return nil, err
+				}
+			}
+			emb, err := kafka.StartEmbedded(dir, cfg.MessageStore.EmbeddedPort)
+			if err != nil {
+				return nil, err
+			}
+			log.Info("embedded Kafka broker started", "component", "kafka", "addrs", emb.Addrs(), "data_dir", dir)
+			lc.Append(fx.StopHook(emb.Close))
+			return brokers(emb.Addrs()), nil
+		},
+	))
+}
+
+var observabilityModule = fx.Module("observability.memory", fx.Provide(
+	fx.Annotate(memory.NewMetrics, fx.As(new(ports.Metrics))),
+	func() *memory.Tracker { return memory.NewTracker(memory.DefaultTrackerCapacity) },
+	func(t *memory.Tracker) ports.Tracker { return t },
+	func(t *memory.Tracker) ports.TraceRepository { return t },
+	fx.Annotate(memory.NewUndeliveredLog, fx.As(new(ports.UndeliveredLog))),
+))
+
+var appModule = fx.Module("app", fx.Provide(
+	func(cfg Config, store ports.MetadataStore, producer ports.MessageProducer, m ports.Metrics, t ports.Tracker, log *slog.Logger) *app.PublishMessage {
+		return app.NewPublishMessage(store, producer, m, t, log.With("component", "publish"))
+	},
+	fx.Annotate(func(cfg Config, store ports.MetadataStore, admin ports.MessageStoreAdmin, tr ports.TraceRepository, u ports.UndeliveredLog, log *slog.Logger) *app.Management {
+		return app.NewManagement(app.ManagementConfig{
+			GroupNamePattern:  regexp.MustCompile(cfg.Management.GroupNamePattern),
+			AllowTopicRemoval: cfg.Management.AllowTopicRemoval,
+			OwnerSources:      cfg.Management.OwnerSources,
+			EndpointProtocols: cfg.Management.EndpointProtocols,
+			ClusterName:       cfg.MessageStore.ClusterName,
+		}, store, admin, tr, u, log.With("component", "management"))
+	}, fx.As(new(ports.Management))),
+))
+
+// serve runs an HTTP server on addr for the app's lifetime; shutdown waits
+// for in-flight requests up to timeout.
+func serve(lc fx.Lifecycle, log *slog.Logger, name, addr string, h http.Handler, timeout time.Duration) {
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 5 * time.Second, MaxHeaderBytes: 64 << 10}
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error {
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return err
+			}
+			log.Info("listening", "component", name, "addr", ln.Addr().String())
+			go func() {
+				if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+					log.Error("server stopped", "component", name, "err", err)
+				}
+			}()
+			return nil
+		},
+		OnStop: func(ctx context.Context) error {
+			ctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			return srv.Shutdown(ctx)
+		},
+	})
+}
+
+var frontendModule = fx.Module("frontend", fx.Invoke(
+	func(lc fx.Lifecycle, cfg Config, pub *app.PublishMessage, store ports.MetadataStore, log *slog.Logger) {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		lc.Append(fx.Hook{
+			OnStart: func(context.Context) error {
+				changes, err := store.Watch(ctx)
+				if err != nil {
+					return err
+				}
+				go func() { defer close(done); pub.KeepTopicsFresh(ctx, changes) }()
+				return nil
+			},
+			OnStop: func(context.Context) error { cancel(); <-done; return nil },
+		})
+		h := httpapi.NewFrontend(pub, httpapi.FrontendConfig{
+			ReadTimeout: cfg.Frontend.ReadTimeout, IdleTimeout: cfg.Frontend.IdleTimeout,
+			LongIdleTimeout: cfg.Frontend.LongIdleTimeout, MaxPublishRequestDuration: cfg.Frontend.MaxPublishRequestDuration,
+			ForceMaxMessageSize: cfg.Frontend.ForceMaxMessageSize,
+		}, log.With("component", "frontend"))
+		serve(lc, log, "frontend", cfg.Frontend.Addr, h, cfg.Frontend.ShutdownTimeout)
+	},
+))
+
+var managementModule = fx.Module("management", fx.Invoke(
+	func(lc fx.Lifecycle, cfg Config, m ports.Management, log *slog.Logger) {
+		serve(lc, log, "management", cfg.Management.Addr, httpapi.NewManagement(m, log.With("component", "management")), 10*time.Second)
+	},
+))
+
+var senderModule = fx.Module("sender", fx.Provide(
+	fx.Annotate(func(lc fx.Lifecycle, cfg Config, log *slog.Logger) *sender.Sender {
+		sc := sender.DefaultConfig()
+		sc.MaxConnsPerHost = cfg.Consumers.MaxConnsPerHost
+		s := sender.New(sc, log.With("component", "sender"))
+		lc.Append(fx.StopHook(s.Close))
+		return s
+	}, fx.As(new(ports.Sender))),
+))
+
+var consumersModule = fx.Module("consumers", fx.Invoke(
+	func(lc fx.Lifecycle, cfg Config, store ports.MetadataStore, admin ports.MessageStoreAdmin, cf ports.MessageConsumerFactory,
+		s ports.Sender, m ports.Metrics, t ports.Tracker, u ports.UndeliveredLog, log *slog.Logger) {
+		d := app.NewDeliverer(app.DeliveryConfig{RestartBackoff: cfg.Consumers.RestartBackoff, ClusterName: cfg.MessageStore.ClusterName},
+			store, admin, cf, s, m, t, u, log.With("component", "consumers"))
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		lc.Append(fx.Hook{
+			OnStart: func(context.Context) error {
+				go func() { defer close(done); _ = d.Run(ctx) }()
+				return nil
+			},
+			OnStop: func(context.Context) error { cancel(); <-done; return nil },
+		})
+	},
+))
