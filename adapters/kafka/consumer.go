@@ -1,0 +1,162 @@
+package kafka
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/hermes-go/hermes/domain"
+	"github.com/hermes-go/hermes/ports"
+)
+
+var (
+	_ ports.MessageConsumerFactory = (*ConsumerFactory)(nil)
+	_ ports.MessageConsumer        = (*Consumer)(nil)
+)
+
+// ConsumerFactory opens one consumer group client per subscription.
+type ConsumerFactory struct {
+	cfg Config
+	log *slog.Logger
+}
+
+// NewConsumerFactory returns a ConsumerFactory.
+func NewConsumerFactory(cfg Config, log *slog.Logger) (*ConsumerFactory, error) {
+	return &ConsumerFactory{cfg: cfg.withDefaults(), log: loggerOrDefault(log)}, nil
+}
+
+// Consumer implements ports.MessageConsumerFactory. Partitions without a
+// committed position (normally CreateSubscriptionPosition made them) start
+// at the earliest retained message.
+func (f *ConsumerFactory) Consumer(_ context.Context, topic domain.Topic, sub domain.SubscriptionName) (ports.MessageConsumer, error) {
+	name, group := f.cfg.topicName(topic.QualifiedName()), f.cfg.groupID(sub)
+	cl, err := kgo.NewClient(append(f.cfg.clientOpts(f.log.With("subscription", sub.String())),
+		kgo.ConsumerGroup(group),
+		kgo.ConsumeTopics(name),
+		kgo.DisableAutoCommit(),
+		kgo.BlockRebalanceOnPoll(),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.SessionTimeout(f.cfg.SessionTimeout),
+		kgo.HeartbeatInterval(f.cfg.SessionTimeout/10),
+		kgo.RebalanceTimeout(f.cfg.RebalanceTimeout),
+	)...)
+	if err != nil {
+		return nil, fmt.Errorf("kafka: consumer of %q: %w: %w", group, domain.ErrUnavailable, err)
+	}
+	return &Consumer{cl: cl, topic: name, group: group, avro: topic.ContentType == domain.ContentTypeAvro, maxPoll: f.cfg.MaxPollRecords}, nil
+}
+
+// Consumer reads one subscription's messages as a member of its group.
+type Consumer struct {
+	cl      *kgo.Client
+	topic   string
+	group   string
+	avro    bool
+	maxPoll int
+	once    sync.Once
+}
+
+// Poll implements ports.MessageConsumer. Rebalances blocked since the
+// previous Poll run first, so partitions stay put while a poll's messages
+// are delivered and committed.
+func (c *Consumer) Poll(ctx context.Context) ([]ports.ReceivedMessage, error) {
+	for {
+		c.cl.AllowRebalance()
+		fetches := c.cl.PollRecords(ctx, c.maxPoll)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if fetches.IsClientClosed() {
+			return nil, fmt.Errorf("kafka: poll %q: %w: %w", c.group, domain.ErrUnavailable, kgo.ErrClientClosed)
+		}
+		if fetches.NumRecords() > 0 {
+			now := time.Now()
+			out := make([]ports.ReceivedMessage, 0, fetches.NumRecords())
+			fetches.EachRecord(func(r *kgo.Record) { out = append(out, c.decode(r, now)) })
+			return out, nil
+		}
+		// Without records, a fetch error is what the caller must hear of.
+		if errs := fetches.Errors(); len(errs) > 0 {
+			err := errs[0].Err
+			for _, e := range errs[1:] {
+				err = errors.Join(err, e.Err)
+			}
+			return nil, fmt.Errorf("kafka: poll %q: %w: %w", c.group, domain.ErrUnavailable, err)
+		}
+	}
+}
+
+func (c *Consumer) decode(r *kgo.Record, readAt time.Time) ports.ReceivedMessage {
+	var m domain.Message
+	if c.avro {
+		m.Body = r.Value
+	} else {
+		m, _ = domain.UnwrapJSON(r.Value) // never fails: foreign values come back as the body
+	}
+	headers := map[string]string{}
+	for _, h := range r.Headers {
+		switch {
+		case h.Key == headerID && m.ID == "":
+			m.ID = string(h.Value)
+		case h.Key == headerSchemaVersion && len(h.Value) == 4:
+			m.SchemaVersion = int(binary.BigEndian.Uint32(h.Value))
+		case strings.HasPrefix(h.Key, headerPrefix):
+			headers[strings.TrimPrefix(h.Key, headerPrefix)] = string(h.Value)
+		}
+	}
+	if len(m.Headers) == 0 && len(headers) > 0 {
+		m.Headers = headers
+	}
+	if len(m.Headers) == 0 {
+		m.Headers = nil
+	}
+	if m.Timestamp.IsZero() {
+		m.Timestamp = r.Timestamp
+	}
+	m.Key = r.Key
+	return ports.ReceivedMessage{Message: m, Partition: r.Partition, Offset: r.Offset, ReadAt: readAt, Size: len(r.Value)}
+}
+
+// Commit implements ports.MessageConsumer: it commits exactly offsets (each
+// offset's Topic is ignored; the consumer reads one store topic).
+func (c *Consumer) Commit(ctx context.Context, offsets []ports.PartitionOffset) error {
+	if len(offsets) == 0 {
+		return nil
+	}
+	parts := make(map[int32]kgo.EpochOffset, len(offsets))
+	for _, o := range offsets {
+		parts[o.Partition] = kgo.EpochOffset{Epoch: -1, Offset: o.Offset}
+	}
+	var err error
+	c.cl.CommitOffsetsSync(ctx, map[string]map[int32]kgo.EpochOffset{c.topic: parts},
+		func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, cerr error) {
+			err = cerr
+			for _, t := range resp.Topics {
+				for _, p := range t.Partitions {
+					err = errors.Join(err, kerr.ErrorForCode(p.ErrorCode))
+				}
+			}
+		})
+	if err != nil {
+		return fmt.Errorf("kafka: commit %q: %w: %w", c.group, domain.ErrUnavailable, err)
+	}
+	return nil
+}
+
+// Close leaves the group and closes the client. Idempotent.
+func (c *Consumer) Close() error {
+	c.once.Do(func() {
+		c.cl.AllowRebalance() // a blocked rebalance would stall leaving
+		c.cl.Close()
+	})
+	return nil
+}

@@ -1,0 +1,105 @@
+package kafka_test
+
+import (
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/hermes-go/hermes/adapters/kafka"
+	"github.com/hermes-go/hermes/ports"
+	"github.com/hermes-go/hermes/test/contract/messagestore"
+)
+
+// harness runs the suite against kfake (emb set) or a real broker.
+type harness struct {
+	cfg     kafka.Config
+	emb     *kafka.Embedded
+	dataDir string
+
+	producer  *kafka.Producer
+	admin     *kafka.Admin
+	consumers *kafka.ConsumerFactory
+}
+
+func (h *harness) Producer() ports.MessageProducer         { return h.producer }
+func (h *harness) Admin() ports.MessageStoreAdmin          { return h.admin }
+func (h *harness) Consumers() ports.MessageConsumerFactory { return h.consumers }
+
+func (h *harness) open(t *testing.T) {
+	t.Helper()
+	log := testLogger()
+	var err error
+	h.producer, err = kafka.NewProducer(h.cfg, log)
+	require.NoError(t, err)
+	h.admin, err = kafka.NewAdmin(h.cfg, log)
+	require.NoError(t, err)
+	h.consumers, err = kafka.NewConsumerFactory(h.cfg, log)
+	require.NoError(t, err)
+}
+
+func (h *harness) closeClients() {
+	h.producer.Close()
+	h.admin.Close()
+}
+
+func (h *harness) Close() {
+	h.closeClients()
+	if h.emb != nil {
+		h.emb.Close()
+	}
+}
+
+// Restart implements messagestore.Restarter: the broker comes back on the
+// same port and data dir.
+func (h *harness) Restart(t *testing.T) {
+	h.closeClients()
+	h.emb.Close()
+	_, port, err := net.SplitHostPort(h.cfg.Brokers[0])
+	require.NoError(t, err)
+	p, err := strconv.Atoi(port)
+	require.NoError(t, err)
+	h.emb, err = kafka.StartEmbedded(h.dataDir, p)
+	require.NoError(t, err)
+	h.open(t)
+}
+
+// newEmbeddedHarness starts a fresh persistent kfake broker per test.
+func newEmbeddedHarness(t *testing.T) messagestore.Harness {
+	dir := t.TempDir()
+	emb, err := kafka.StartEmbedded(dir, 0)
+	require.NoError(t, err)
+	h := &harness{cfg: kafka.Config{Brokers: emb.Addrs()}, emb: emb, dataDir: dir}
+	h.open(t)
+	return h
+}
+
+func TestContractEmbedded(t *testing.T) {
+	t.Parallel()
+	messagestore.Run(t, newEmbeddedHarness, messagestore.Features{Persistence: true})
+}
+
+// TestContractBroker runs the suite against the broker at HERMES_TEST_KAFKA
+// (host:port, set by test/infra/kafka.sh).
+func TestContractBroker(t *testing.T) {
+	t.Parallel()
+	addr := os.Getenv("HERMES_TEST_KAFKA")
+	if addr == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("HERMES_TEST_KAFKA is not set; CI must start a broker (test/infra/kafka.sh)")
+		}
+		t.Skip("HERMES_TEST_KAFKA is not set: no real Kafka broker to test against (start one with test/infra/kafka.sh)")
+	}
+	messagestore.Run(t, func(t *testing.T) messagestore.Harness {
+		h := &harness{cfg: kafka.Config{Brokers: []string{addr}, Namespace: "contract"}}
+		h.open(t)
+		return h
+	}, messagestore.Features{})
+}
+
+func testLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+}

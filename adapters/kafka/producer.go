@@ -1,0 +1,139 @@
+package kafka
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/hermes-go/hermes/domain"
+	"github.com/hermes-go/hermes/ports"
+)
+
+var _ ports.MessageProducer = (*Producer)(nil)
+
+// Record header names, as Hermes writes them.
+const (
+	headerID            = "id"
+	headerSchemaVersion = "sv"
+	headerPrefix        = "h-"
+)
+
+// Producer writes messages to Kafka. Acks are a client-wide setting in
+// kgo, so it keeps one lazily created client per ack level.
+type Producer struct {
+	cfg Config
+	log *slog.Logger
+
+	// batchLimits maps a Kafka topic to its max.message.bytes, learnt from
+	// the topics produced to; kgo reads it once per partition.
+	batchLimits sync.Map
+
+	mu      sync.Mutex
+	clients map[domain.Ack]*kgo.Client
+	closed  bool
+}
+
+// NewProducer returns a Producer; it connects on the first Produce.
+func NewProducer(cfg Config, log *slog.Logger) (*Producer, error) {
+	return &Producer{cfg: cfg.withDefaults(), log: loggerOrDefault(log), clients: map[domain.Ack]*kgo.Client{}}, nil
+}
+
+// Produce implements ports.MessageProducer.
+func (p *Producer) Produce(ctx context.Context, topic domain.Topic, msg domain.Message) error {
+	name := p.cfg.topicName(topic.QualifiedName())
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("kafka: produce to %q: %w: %w", name, domain.ErrStoreTimeout, err)
+	}
+	cl, err := p.client(topic.Ack)
+	if err != nil {
+		return fmt.Errorf("kafka: produce to %q: %w: %w", name, domain.ErrUnavailable, err)
+	}
+	p.batchLimits.Store(name, int32(p.cfg.maxMessageBytes(topic.MaxMessageSize)))
+
+	// Buffered so a promise arriving after we gave up does not block kgo.
+	done := make(chan error, 1)
+	cl.Produce(ctx, newRecord(name, topic.ContentType, msg), func(_ *kgo.Record, err error) { done <- err })
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		return fmt.Errorf("kafka: produce to %q: %w: %w", name, domain.ErrStoreTimeout, ctx.Err())
+	}
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return fmt.Errorf("kafka: produce to %q: %w: %w", name, domain.ErrStoreTimeout, err)
+	default:
+		return fmt.Errorf("kafka: produce to %q: %w: %w", name, domain.ErrUnavailable, err)
+	}
+}
+
+func newRecord(topic string, ct domain.ContentType, msg domain.Message) *kgo.Record {
+	value := msg.Body
+	if ct != domain.ContentTypeAvro {
+		value = domain.WrapJSON(msg)
+	}
+	headers := make([]kgo.RecordHeader, 0, 2+len(msg.Headers))
+	headers = append(headers, kgo.RecordHeader{Key: headerID, Value: []byte(msg.ID)})
+	if msg.SchemaVersion > 0 {
+		headers = append(headers, kgo.RecordHeader{Key: headerSchemaVersion, Value: binary.BigEndian.AppendUint32(nil, uint32(msg.SchemaVersion))})
+	}
+	for k, v := range msg.Headers {
+		headers = append(headers, kgo.RecordHeader{Key: headerPrefix + k, Value: []byte(v)})
+	}
+	return &kgo.Record{Topic: topic, Key: msg.Key, Value: value, Timestamp: msg.Timestamp, Headers: headers}
+}
+
+// client returns the client producing with ack's acknowledgement level.
+func (p *Producer) client(ack domain.Ack) (*kgo.Client, error) {
+	if ack != domain.AckNone && ack != domain.AckAll {
+		ack = domain.AckLeader // Hermes's default
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, fmt.Errorf("producer closed")
+	}
+	if cl, ok := p.clients[ack]; ok {
+		return cl, nil
+	}
+	opts := append(p.cfg.clientOpts(p.log),
+		kgo.ProducerBatchMaxBytesFn(p.batchLimit))
+	switch ack {
+	case domain.AckNone:
+		opts = append(opts, kgo.RequiredAcks(kgo.NoAck()), kgo.DisableIdempotentWrite())
+	case domain.AckAll:
+		// kgo's default: all in-sync replicas, idempotent.
+	default:
+		opts = append(opts, kgo.RequiredAcks(kgo.LeaderAck()), kgo.DisableIdempotentWrite())
+	}
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return nil, err
+	}
+	p.clients[ack] = cl
+	return cl, nil
+}
+
+func (p *Producer) batchLimit(topic string) int32 {
+	if v, ok := p.batchLimits.Load(topic); ok {
+		return v.(int32)
+	}
+	return int32(p.cfg.MaxMessageBytes)
+}
+
+// Close flushes nothing: every Produce already waited for its ack or gave
+// up. It closes the clients, failing produces still in flight. Idempotent.
+func (p *Producer) Close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
+	for ack, cl := range p.clients {
+		cl.Close()
+		delete(p.clients, ack)
+	}
+}
