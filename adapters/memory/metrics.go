@@ -1,0 +1,98 @@
+package memory
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hermes-go/hermes/ports"
+)
+
+var _ ports.Metrics = (*Metrics)(nil)
+
+// Metrics is a ports.Metrics that keeps values in memory, for tests and
+// for running without a metrics backend. Memory grows with the number of
+// distinct name and label combinations only; timers keep a count and a sum.
+type Metrics struct {
+	mu       sync.Mutex
+	counters map[string]int64
+	timers   map[string]Timer
+	gauges   map[string]float64
+}
+
+// Timer is what Metrics keeps of a timer.
+type Timer struct {
+	Count int64
+	Sum   time.Duration
+}
+
+// NewMetrics returns empty metrics.
+func NewMetrics() *Metrics {
+	return &Metrics{counters: map[string]int64{}, timers: map[string]Timer{}, gauges: map[string]float64{}}
+}
+
+// key renders name{k=v,...} with sorted label keys.
+func key(name string, labels ports.Labels) string {
+	var b strings.Builder
+	b.WriteString(name)
+	b.WriteByte('{')
+	for i, k := range slices.Sorted(maps.Keys(labels)) {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(k + "=" + labels[k])
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// Count implements ports.Metrics.
+func (m *Metrics) Count(name string, labels ports.Labels, delta int64) {
+	k := key(name, labels)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.counters[k] += delta
+}
+
+// Observe implements ports.Metrics.
+func (m *Metrics) Observe(name string, labels ports.Labels, d time.Duration) {
+	k := key(name, labels)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t := m.timers[k]
+	t.Count++
+	t.Sum += d
+	m.timers[k] = t
+}
+
+// Gauge implements ports.Metrics.
+func (m *Metrics) Gauge(name string, labels ports.Labels, value float64) {
+	k := key(name, labels)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.gauges[k] = value
+}
+
+// CounterValue returns a counter's total, 0 when never counted.
+func (m *Metrics) CounterValue(name string, labels ports.Labels) int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.counters[key(name, labels)]
+}
+
+// TimerValue returns what a timer recorded, zero when never observed.
+func (m *Metrics) TimerValue(name string, labels ports.Labels) Timer {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.timers[key(name, labels)]
+}
+
+// GaugeValue returns a gauge's last value and whether it was ever set.
+func (m *Metrics) GaugeValue(name string, labels ports.Labels) (float64, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.gauges[key(name, labels)]
+	return v, ok
+}
