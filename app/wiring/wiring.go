@@ -140,7 +140,7 @@ func messageStoreModule(cfg Config) fx.Option {
 
 var observabilityModule = fx.Module("observability.memory", fx.Provide(
 	fx.Annotate(memory.NewMetrics, fx.As(new(ports.Metrics))),
-	func() *memory.Tracker { return memory.NewTracker(memory.DefaultTrackerCapacity) },
+	func() *memory.Tracker { return memory.NewTracker(memory.DefaultMaxTraces) },
 	func(t *memory.Tracker) ports.Tracker { return t },
 	func(t *memory.Tracker) ports.TraceRepository { return t },
 	fx.Annotate(memory.NewUndeliveredLog, fx.As(new(ports.UndeliveredLog))),
@@ -219,7 +219,7 @@ var managementModule = fx.Module("management", fx.Invoke(
 
 var senderModule = fx.Module("sender", fx.Provide(
 	fx.Annotate(func(lc fx.Lifecycle, cfg Config, log *slog.Logger) *sender.Sender {
-		sc := sender.DefaultConfig()
+		sc := sender.Config{}
 		sc.MaxConnsPerHost = cfg.Consumers.MaxConnsPerHost
 		s := sender.New(sc, log.With("component", "sender"))
 		lc.Append(fx.StopHook(s.Close))

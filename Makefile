@@ -1,0 +1,37 @@
+# Hermes-Go. `make run` starts everything on the embedded default;
+# `make test` installs what the tests need and runs them all.
+GO        ?= go
+BIN       ?= bin/hermes
+ARGS      ?=
+GOFILES    = $(shell git ls-files '*.go' 2>/dev/null)
+
+.PHONY: run run-memory build test test-go lint fmt bench clean
+
+run: build
+	$(BIN) $(ARGS)
+
+# A throwaway run: nothing is written to disk.
+run-memory: build
+	$(BIN) --in-memory $(ARGS)
+
+build:
+	$(GO) build -o $(BIN) ./cmd/hermes
+
+# Starts the real backing services the adapter tests need (test/infra),
+# runs every test, stops the services again.
+test:
+	bash test/run-tests.sh
+
+# Go tests only, against whatever HERMES_TEST_* services are already up.
+test-go:
+	$(GO) test -count=1 ./...
+
+lint:
+	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $(GOFILES)
+
+clean:
+	rm -rf bin

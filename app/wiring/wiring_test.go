@@ -1,0 +1,33 @@
+package wiring
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/fx"
+)
+
+// Every adapter combination and module subset builds a complete fx graph.
+func TestOptionsValidateForEveryCombination(t *testing.T) {
+	moduleSets := [][]string{
+		{ModuleFrontend, ModuleConsumers, ModuleManagement},
+		{ModuleFrontend}, {ModuleConsumers}, {ModuleManagement},
+	}
+	for _, store := range []string{MessageStoreEmbedded, MessageStoreKafka} {
+		for _, meta := range []string{MetadataFile, MetadataMemory} {
+			for _, inMemory := range []bool{false, true} {
+				for _, modules := range moduleSets {
+					cfg := Defaults()
+					cfg.MessageStore.Kind, cfg.Metadata.Kind, cfg.InMemory, cfg.Modules = store, meta, inMemory, modules
+					cfg.MessageStore.Brokers = []string{"127.0.0.1:1"}
+					cfg.DataDir = t.TempDir()
+					t.Run(fmt.Sprintf("%s/%s/inmemory=%v/%v", store, meta, inMemory, modules), func(t *testing.T) {
+						require.NoError(t, cfg.Validate())
+						require.NoError(t, fx.ValidateApp(Options(cfg)))
+					})
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,234 @@
+// Package e2e runs the real hermes binary and drives it over HTTP as a
+// Hermes user would: the seed walkthrough, retries, suspension, restarts.
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "hermes-e2e-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "hermes")
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	build := exec.Command("go", "build", "-o", binary, "./cmd/hermes")
+	build.Dir = root
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building hermes:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// hermes is one running hermes process.
+type hermes struct {
+	t          *testing.T
+	cmd        *exec.Cmd
+	frontend   string
+	management string
+	dataDir    string
+	env        []string
+	log        *syncBuffer
+	exited     chan struct{}
+}
+
+// startHermes runs the binary on free ports with dataDir and extra env.
+func startHermes(t *testing.T, dataDir string, env ...string) *hermes {
+	t.Helper()
+	h := &hermes{t: t, dataDir: dataDir, env: env}
+	h.start()
+	t.Cleanup(h.kill)
+	return h
+}
+
+func (h *hermes) start() {
+	t := h.t
+	h.cmd = exec.Command(binary, "--data-dir", h.dataDir)
+	h.cmd.Env = append(os.Environ(),
+		"HERMES_FRONTEND__ADDR=127.0.0.1:0",
+		"HERMES_MANAGEMENT__ADDR=127.0.0.1:0",
+		"HERMES_CONSUMERS__RESTART_BACKOFF=200ms",
+	)
+	h.cmd.Env = append(h.cmd.Env, h.env...)
+	h.log = &syncBuffer{}
+	h.cmd.Stdout, h.cmd.Stderr = h.log, h.log
+	require.NoError(t, h.cmd.Start())
+	h.exited = make(chan struct{})
+	go func() { _ = h.cmd.Wait(); close(h.exited) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		select {
+		case <-h.exited:
+			t.Fatalf("hermes exited at start:\n%s", h.log.String())
+		default:
+		}
+		if f, m := listening(h.log.String(), "frontend"), listening(h.log.String(), "management"); f != "" && m != "" {
+			h.frontend, h.management = "http://"+f, "http://"+m
+			if h.up(h.frontend+"/status/ping") && h.up(h.management+"/groups") {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("hermes did not start:\n%s", h.log.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+var listeningLine = regexp.MustCompile(`msg=listening component=(\w+) addr=(\S+)`)
+
+// listening returns the address a module logged it listens on.
+func listening(log, module string) string {
+	for _, m := range listeningLine.FindAllStringSubmatch(log, -1) {
+		if m[1] == module {
+			return m[2]
+		}
+	}
+	return ""
+}
+
+// syncBuffer is a bytes.Buffer safe for the process's writes and our reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func (h *hermes) up(url string) bool {
+	resp, err := http.Get(url)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// stop sends SIGTERM and waits for a graceful exit.
+func (h *hermes) stop() {
+	require.NoError(h.t, h.cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case <-h.exited:
+	case <-time.After(30 * time.Second):
+		h.t.Fatalf("hermes did not stop on SIGTERM:\n%s", h.log.String())
+	}
+}
+
+func (h *hermes) kill() {
+	select {
+	case <-h.exited:
+	default:
+		_ = h.cmd.Process.Kill()
+		<-h.exited
+	}
+	if h.t.Failed() {
+		h.t.Logf("hermes log:\n%s", h.log.String())
+	}
+}
+
+// call sends a JSON request and returns status and body.
+func call(t *testing.T, method, url, body string) (int, string, http.Header) {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, r)
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+// mustCall is call that requires the status.
+func mustCall(t *testing.T, want int, method, url, body string) string {
+	t.Helper()
+	status, got, _ := call(t, method, url, body)
+	require.Equal(t, want, status, "%s %s: %s", method, url, got)
+	return got
+}
+
+// received is one request a subscriber got.
+type received struct {
+	Body   string
+	Header http.Header
+}
+
+// subscriber is an httptest endpoint answering with the statuses of
+// respond (in order; 200 once they run out) and recording every request.
+type subscriber struct {
+	*httptest.Server
+	mu      sync.Mutex
+	got     []received
+	respond []int
+}
+
+func newSubscriber(t *testing.T, respond ...int) *subscriber {
+	s := &subscriber{respond: respond}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		s.mu.Lock()
+		s.got = append(s.got, received{Body: string(b), Header: r.Header.Clone()})
+		status := http.StatusOK
+		if len(s.respond) > 0 {
+			status, s.respond = s.respond[0], s.respond[1:]
+		}
+		s.mu.Unlock()
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *subscriber) requests() []received {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]received(nil), s.got...)
+}
+
+// waitFor waits until the subscriber got at least n requests.
+func (s *subscriber) waitFor(t *testing.T, n int) []received {
+	t.Helper()
+	require.Eventually(t, func() bool { return len(s.requests()) >= n }, 30*time.Second, 20*time.Millisecond,
+		"subscriber got %d requests, want %d", len(s.requests()), n)
+	return s.requests()
+}

@@ -1,0 +1,154 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const seedMessage = `{
+"message": "Hello world!",
+"more": "1112223334444555"
+}`
+
+func createTopic(t *testing.T, h *hermes, group, topic string) {
+	t.Helper()
+	mustCall(t, http.StatusCreated, "POST", h.management+"/groups", fmt.Sprintf(`{"groupName": %q}`, group))
+	mustCall(t, http.StatusCreated, "POST", h.management+"/topics", fmt.Sprintf(`{
+"name": "%s.%s",
+"description": "This is my topic",
+"contentType": "JSON",
+"retentionTime": {"duration": 1},
+"owner": {"source": "Plaintext", "id": "MyTeam"}
+}`, group, topic))
+}
+
+func createSubscription(t *testing.T, h *hermes, qualified, name, endpoint, extra string) {
+	t.Helper()
+	mustCall(t, http.StatusCreated, "POST", h.management+"/topics/"+qualified+"/subscriptions", fmt.Sprintf(`{
+"topicName": %q,
+"name": %q,
+"description": "This is my subscription",
+"endpoint": %q,
+"owner": {"source": "Plaintext", "id": "MyTeam"}%s
+}`, qualified, name, endpoint, extra))
+}
+
+func publish(t *testing.T, h *hermes, qualified, body string) string {
+	t.Helper()
+	status, got, header := call(t, "POST", h.frontend+"/topics/"+qualified, body)
+	require.Equal(t, http.StatusCreated, status, got)
+	id := header.Get("Hermes-Message-Id")
+	require.NotEmpty(t, id)
+	return id
+}
+
+// The seed walkthrough, verbatim: group, topic, subscription, publish; the
+// subscriber gets the body byte-identical with the Hermes headers.
+func TestSeedWalkthrough(t *testing.T) {
+	t.Parallel()
+	h := startHermes(t, t.TempDir())
+	sub := newSubscriber(t)
+	createTopic(t, h, "my-group", "my-topic")
+	createSubscription(t, h, "my-group.my-topic", "my-Subscription", sub.URL+"/", `, "subscriptionIdentityHeadersEnabled": true`)
+
+	id := publish(t, h, "my-group.my-topic", seedMessage)
+
+	got := sub.waitFor(t, 1)[0]
+	assert.Equal(t, seedMessage, got.Body)
+	assert.Equal(t, id, got.Header.Get("Hermes-Message-Id"))
+	assert.Equal(t, "0", got.Header.Get("Hermes-Retry-Count"))
+	assert.Equal(t, "my-group.my-topic", got.Header.Get("Hermes-Topic-Name"))
+	assert.Equal(t, "my-Subscription", got.Header.Get("Hermes-Subscription-Name"))
+	assert.Equal(t, "application/json", got.Header.Get("Content-Type"))
+
+	var s map[string]any
+	require.NoError(t, json.Unmarshal([]byte(mustCall(t, 200, "GET", h.management+"/topics/my-group.my-topic/subscriptions/my-Subscription", "")), &s))
+	assert.Equal(t, "ACTIVE", s["state"], "consumers activate a PENDING subscription")
+}
+
+// 500 twice then 200: three deliveries with the retry count counting up.
+func TestRetriesServerErrors(t *testing.T) {
+	t.Parallel()
+	h := startHermes(t, t.TempDir())
+	sub := newSubscriber(t, 500, 500)
+	createTopic(t, h, "retry", "server")
+	createSubscription(t, h, "retry.server", "s", sub.URL, `, "subscriptionPolicy": {"messageBackoff": 10}`)
+	publish(t, h, "retry.server", `{"n":1}`)
+
+	got := sub.waitFor(t, 3)
+	for i, r := range got[:3] {
+		assert.Equal(t, `{"n":1}`, r.Body)
+		assert.Equal(t, strconv.Itoa(i), r.Header.Get("Hermes-Retry-Count"))
+	}
+	time.Sleep(300 * time.Millisecond)
+	assert.Len(t, sub.requests(), 3, "a 200 ends the retries")
+}
+
+// A 400 is not retried; the next message is still delivered.
+func TestClientErrorIsNotRetried(t *testing.T) {
+	t.Parallel()
+	h := startHermes(t, t.TempDir())
+	sub := newSubscriber(t, 400)
+	createTopic(t, h, "retry", "client")
+	createSubscription(t, h, "retry.client", "s", sub.URL, `, "subscriptionPolicy": {"messageBackoff": 10}`)
+	publish(t, h, "retry.client", `{"n":1}`)
+	publish(t, h, "retry.client", `{"n":2}`)
+
+	got := sub.waitFor(t, 2)
+	assert.Equal(t, `{"n":1}`, got[0].Body)
+	assert.Equal(t, `{"n":2}`, got[1].Body)
+	time.Sleep(300 * time.Millisecond)
+	assert.Len(t, sub.requests(), 2)
+
+	last := mustCall(t, 200, "GET", h.management+"/topics/retry.client/subscriptions/s/undelivered/last", "")
+	assert.Contains(t, last, `"status":"DISCARDED"`)
+}
+
+// Suspended subscriptions receive nothing until resumed, then what was
+// published meanwhile. After a restart on the same data directory topics
+// and subscriptions are there, and what was published while suspended is
+// delivered on resume without redelivering what was delivered before.
+func TestSuspendResumeAcrossRestart(t *testing.T) {
+	t.Parallel()
+	dataDir := t.TempDir()
+	h := startHermes(t, dataDir)
+	sub := newSubscriber(t)
+	createTopic(t, h, "pl.allegro.sr", "orders")
+	createSubscription(t, h, "pl.allegro.sr.orders", "s", sub.URL, "")
+	publish(t, h, "pl.allegro.sr.orders", `{"n":1}`)
+	sub.waitFor(t, 1)
+
+	state := h.management + "/topics/pl.allegro.sr.orders/subscriptions/s/state"
+	mustCall(t, 200, "PUT", state, `"SUSPENDED"`)
+	assert.Equal(t, `"SUSPENDED"`, mustCall(t, 200, "GET", state, ""))
+	time.Sleep(500 * time.Millisecond) // let the consumer leave
+	publish(t, h, "pl.allegro.sr.orders", `{"n":2}`)
+	time.Sleep(500 * time.Millisecond)
+	assert.Len(t, sub.requests(), 1, "suspended subscription gets nothing")
+
+	mustCall(t, 200, "PUT", state, `"ACTIVE"`)
+	got := sub.waitFor(t, 2)
+	assert.Equal(t, `{"n":2}`, got[1].Body)
+
+	mustCall(t, 200, "PUT", state, `"SUSPENDED"`)
+	time.Sleep(500 * time.Millisecond)
+	publish(t, h, "pl.allegro.sr.orders", `{"n":3}`)
+	h.stop()
+
+	h.start()
+	state = h.management + "/topics/pl.allegro.sr.orders/subscriptions/s/state"
+	assert.Contains(t, mustCall(t, 200, "GET", h.management+"/topics", ""), "pl.allegro.sr.orders")
+	assert.Equal(t, `"SUSPENDED"`, mustCall(t, 200, "GET", state, ""))
+	mustCall(t, 200, "PUT", state, `"ACTIVE"`)
+	got = sub.waitFor(t, 3)
+	assert.Equal(t, `{"n":3}`, got[2].Body)
+	time.Sleep(500 * time.Millisecond)
+	assert.Len(t, sub.requests(), 3, "nothing delivered before the restart is delivered again")
+}
