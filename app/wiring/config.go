@@ -160,7 +160,9 @@ func Defaults() Config {
 // path is not ""), then HERMES_* environment variables (HERMES_ then the
 // key path upper-cased with "__" between levels, e.g.
 // HERMES_FRONTEND__ADDR=:9080, HERMES_MESSAGE_STORE__KIND=kafka; lists are
-// comma-separated). It returns the result of Validate.
+// comma-separated; variables whose first level is no config key, such as
+// HERMES_CONFIG or HERMES_TEST_KAFKA, are not config). It returns the
+// result of Validate.
 func Load(path string) (Config, error) {
 	k := koanf.New(".")
 	if err := k.Load(structs.Provider(Defaults(), "koanf"), nil); err != nil {
@@ -174,8 +176,18 @@ func Load(path string) (Config, error) {
 			return Config{}, fmt.Errorf("config file %s: %w", path, err)
 		}
 	}
+	// Only variables naming a top-level key are config: HERMES_CONFIG and
+	// the HERMES_TEST_* of the test scripts share the prefix.
+	topLevel := map[string]bool{}
+	for _, key := range k.Keys() {
+		topLevel[strings.SplitN(key, ".", 2)[0]] = true
+	}
 	envKey := func(s string) string {
-		return strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(s, "HERMES_")), "__", ".")
+		key := strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(s, "HERMES_")), "__", ".")
+		if !topLevel[strings.SplitN(key, ".", 2)[0]] {
+			return ""
+		}
+		return key
 	}
 	if err := k.Load(env.Provider("HERMES_", ".", envKey), nil); err != nil {
 		return Config{}, err

@@ -32,6 +32,7 @@ message_store:
 `), 0o600))
 	t.Setenv("HERMES_FRONTEND__ADDR", ":9999")
 	t.Setenv("HERMES_MESSAGE_STORE__BROKERS", "a:1,b:2")
+	t.Setenv("HERMES_TEST_KAFKA", "127.0.0.1:39092") // the test scripts' variables are not config
 	cfg, err := Load(path)
 	require.NoError(t, err)
 	assert.Equal(t, []string{ModuleFrontend}, cfg.Modules)
@@ -71,4 +72,10 @@ func TestValidateKafkaNeedsBrokers(t *testing.T) {
 	cfg := Defaults()
 	cfg.MessageStore.Kind = MessageStoreKafka
 	assert.ErrorContains(t, cfg.Validate(), "message_store.brokers")
+}
+
+func TestLoadRejectsUnknownKeysInTheEnvironment(t *testing.T) {
+	t.Setenv("HERMES_FRONTEND__ADR", ":1")
+	_, err := Load("")
+	assert.ErrorContains(t, err, "adr")
 }
