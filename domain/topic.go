@@ -53,7 +53,7 @@ type PublishingAuth struct {
 
 // OfflineRetentionTime is the retention of offline storage.
 type OfflineRetentionTime struct {
-	Duration *int `json:"duration"`
+	Duration *int `json:"duration,omitempty"`
 	Infinite bool `json:"infinite"`
 }
 
@@ -74,7 +74,7 @@ type ChaosPolicy struct {
 // Chaos is a topic's publishing chaos configuration.
 type Chaos struct {
 	Mode               string                 `json:"mode"`
-	GlobalPolicy       *ChaosPolicy           `json:"globalPolicy"`
+	GlobalPolicy       *ChaosPolicy           `json:"globalPolicy,omitempty"`
 	DatacenterPolicies map[string]ChaosPolicy `json:"datacenterPolicies"`
 }
 
