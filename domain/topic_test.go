@@ -203,3 +203,14 @@ func TestDecodeFormatErrors(t *testing.T) {
 		})
 	}
 }
+
+// Hermes serializes without null fields: an unset chaos policy or offline
+// retention duration must not appear as null.
+func TestTopicMarshalOmitsNulls(t *testing.T) {
+	t.Parallel()
+	topic, err := domain.DecodeTopic([]byte(`{"name":"g.t","description":"d","contentType":"JSON","retentionTime":{"duration":1},"owner":{"source":"Plaintext","id":"o"}}`))
+	require.NoError(t, err)
+	b, err := json.Marshal(topic)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "null")
+}
