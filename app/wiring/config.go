@@ -123,14 +123,27 @@ type MessageStoreConfig struct {
 
 // Metadata store kinds.
 const (
-	MetadataFile   = "file"
-	MetadataMemory = "memory"
+	MetadataFile      = "file"
+	MetadataMemory    = "memory"
+	MetadataZooKeeper = "zookeeper"
 )
 
 // MetadataConfig chooses and configures the metadata store.
 type MetadataConfig struct {
-	// Kind is file (under data_dir/metadata) or memory.
-	Kind string `koanf:"kind"`
+	// Kind is file (under data_dir/metadata, one process), memory, or
+	// zookeeper (shared by every process, Hermes's layout).
+	Kind      string          `koanf:"kind"`
+	ZooKeeper ZooKeeperConfig `koanf:"zookeeper"`
+}
+
+// ZooKeeperConfig configures the zookeeper metadata store.
+type ZooKeeperConfig struct {
+	// Servers are ZooKeeper's host:port addresses.
+	Servers []string `koanf:"servers"`
+	// Root is the znode under which Hermes's tree lives (default /hermes).
+	Root string `koanf:"root"`
+	// SessionTimeout is the ZooKeeper session timeout (default 10s).
+	SessionTimeout time.Duration `koanf:"session_timeout"`
 }
 
 // Defaults returns the embedded default configuration.
@@ -152,7 +165,7 @@ func Defaults() Config {
 		MessageStore: MessageStoreConfig{
 			Kind: MessageStoreEmbedded, NamespaceSeparator: "_", Partitions: 3, ReplicationFactor: 1, ClusterName: "primary-dc",
 		},
-		Metadata: MetadataConfig{Kind: MetadataFile},
+		Metadata: MetadataConfig{Kind: MetadataFile, ZooKeeper: ZooKeeperConfig{Root: "/hermes", SessionTimeout: 10 * time.Second}},
 	}
 }
 
@@ -233,8 +246,11 @@ func (c Config) Validate() error {
 	if c.MessageStore.ReplicationFactor < 1 {
 		bad("message_store.replication_factor %d: want at least 1", c.MessageStore.ReplicationFactor)
 	}
-	if !slices.Contains([]string{MetadataFile, MetadataMemory}, c.Metadata.Kind) {
-		bad("metadata.kind %q: want file or memory", c.Metadata.Kind)
+	if !slices.Contains([]string{MetadataFile, MetadataMemory, MetadataZooKeeper}, c.Metadata.Kind) {
+		bad("metadata.kind %q: want file, memory or zookeeper", c.Metadata.Kind)
+	}
+	if c.Metadata.Kind == MetadataZooKeeper && len(c.Metadata.ZooKeeper.Servers) == 0 {
+		bad("metadata.zookeeper.servers: empty: kind zookeeper needs at least one host:port")
 	}
 	if !c.InMemory && c.DataDir == "" && (c.Metadata.Kind == MetadataFile || c.MessageStore.Kind == MessageStoreEmbedded) {
 		bad("data_dir: empty: set a directory, or in_memory: true")

@@ -60,7 +60,7 @@ func TestValidateReportsEveryProblemWithItsFix(t *testing.T) {
 	require.Error(t, err)
 	for _, want := range []string{
 		`message_store.kind "kafak": want embedded or kafka`,
-		`metadata.kind "etcd": want file or memory`,
+		`metadata.kind "etcd": want file, memory or zookeeper`,
 		`modules: "backend"`,
 		"frontend.read_timeout",
 	} {
@@ -78,4 +78,10 @@ func TestLoadRejectsUnknownKeysInTheEnvironment(t *testing.T) {
 	t.Setenv("HERMES_FRONTEND__ADR", ":1")
 	_, err := Load("")
 	assert.ErrorContains(t, err, "adr")
+}
+
+func TestValidateZooKeeperNeedsServers(t *testing.T) {
+	cfg := Defaults()
+	cfg.Metadata.Kind = MetadataZooKeeper
+	assert.ErrorContains(t, cfg.Validate(), "metadata.zookeeper.servers")
 }

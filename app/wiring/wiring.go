@@ -22,6 +22,7 @@ import (
 	"github.com/hermes-go/hermes/adapters/kafka"
 	"github.com/hermes-go/hermes/adapters/memory"
 	"github.com/hermes-go/hermes/adapters/sender"
+	"github.com/hermes-go/hermes/adapters/zookeeper"
 	"github.com/hermes-go/hermes/app"
 	"github.com/hermes-go/hermes/ports"
 )
@@ -68,6 +69,20 @@ func metadataModule(cfg Config) fx.Option {
 	if cfg.InMemory || cfg.Metadata.Kind == MetadataMemory {
 		return fx.Module("metadata.memory", fx.Provide(
 			fx.Annotate(memory.NewMetadataStore, fx.As(new(ports.MetadataStore))),
+		))
+	}
+	if cfg.Metadata.Kind == MetadataZooKeeper {
+		return fx.Module("metadata.zookeeper", fx.Provide(
+			fx.Annotate(func(lc fx.Lifecycle, cfg Config, log *slog.Logger) (*zookeeper.Store, error) {
+				zc := cfg.Metadata.ZooKeeper
+				s, err := zookeeper.Open(context.Background(), zookeeper.Config{Servers: zc.Servers, Root: zc.Root, SessionTimeout: zc.SessionTimeout},
+					log.With("component", "zookeeper"))
+				if err != nil {
+					return nil, err
+				}
+				lc.Append(fx.StopHook(s.Close))
+				return s, nil
+			}, fx.As(new(ports.MetadataStore))),
 		))
 	}
 	return fx.Module("metadata.file", fx.Provide(

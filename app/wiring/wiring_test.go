@@ -15,12 +15,13 @@ func TestOptionsValidateForEveryCombination(t *testing.T) {
 		{ModuleFrontend}, {ModuleConsumers}, {ModuleManagement},
 	}
 	for _, store := range []string{MessageStoreEmbedded, MessageStoreKafka} {
-		for _, meta := range []string{MetadataFile, MetadataMemory} {
+		for _, meta := range []string{MetadataFile, MetadataMemory, MetadataZooKeeper} {
 			for _, inMemory := range []bool{false, true} {
 				for _, modules := range moduleSets {
 					cfg := Defaults()
 					cfg.MessageStore.Kind, cfg.Metadata.Kind, cfg.InMemory, cfg.Modules = store, meta, inMemory, modules
 					cfg.MessageStore.Brokers = []string{"127.0.0.1:1"}
+					cfg.Metadata.ZooKeeper.Servers = []string{"127.0.0.1:1"}
 					cfg.DataDir = t.TempDir()
 					t.Run(fmt.Sprintf("%s/%s/inmemory=%v/%v", store, meta, inMemory, modules), func(t *testing.T) {
 						require.NoError(t, cfg.Validate())
