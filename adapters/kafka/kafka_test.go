@@ -147,3 +147,40 @@ func TestStartEmbeddedOnTakenPortFails(t *testing.T) {
 	_, err = kafka.StartEmbedded("", p)
 	require.Error(t, err)
 }
+
+// A broker that goes away after the producer knew it: the publish must
+// time out (503 upstream), not fail at once as unavailable (500), and work
+// again once the broker is back.
+func TestBrokerGoneProduceTimesOut(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	emb, err := kafka.StartEmbedded(dir, 0)
+	require.NoError(t, err)
+	addr := emb.Addrs()[0]
+	_, port, err := net.SplitHostPort(addr)
+	require.NoError(t, err)
+	cfg := kafka.Config{Brokers: []string{addr}}
+	topic := jsonTopic("gone.t")
+	adm, err := kafka.NewAdmin(cfg, testLogger())
+	require.NoError(t, err)
+	t.Cleanup(adm.Close)
+	require.NoError(t, adm.CreateTopic(t.Context(), topic))
+	prod, err := kafka.NewProducer(cfg, testLogger())
+	require.NoError(t, err)
+	t.Cleanup(prod.Close)
+	require.NoError(t, prod.Produce(t.Context(), topic, domain.Message{ID: "1", Body: []byte("{}")}))
+
+	emb.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+	defer cancel()
+	assert.ErrorIs(t, prod.Produce(ctx, topic, domain.Message{ID: "2", Body: []byte("{}")}), domain.ErrStoreTimeout)
+
+	p, err := strconv.Atoi(port)
+	require.NoError(t, err)
+	emb, err = kafka.StartEmbedded(dir, p)
+	require.NoError(t, err)
+	t.Cleanup(emb.Close)
+	ctx, cancel = context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	assert.NoError(t, prod.Produce(ctx, topic, domain.Message{ID: "3", Body: []byte("{}")}))
+}

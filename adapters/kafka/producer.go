@@ -3,10 +3,13 @@ package kafka
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/hermes-go/hermes/domain"
@@ -54,22 +57,47 @@ func (p *Producer) Produce(ctx context.Context, topic domain.Topic, msg domain.M
 	}
 	p.batchLimits.Store(name, int32(p.cfg.maxMessageBytes(topic.MaxMessageSize)))
 
-	// Buffered so a promise arriving after we gave up does not block kgo.
-	done := make(chan error, 1)
-	cl.Produce(ctx, newRecord(name, topic.ContentType, msg), func(_ *kgo.Record, err error) { done <- err })
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		return fmt.Errorf("kafka: produce to %q: %w: %w", name, domain.ErrStoreTimeout, ctx.Err())
+	// A broker that went away fails records at once (dial errors); retry
+	// until ctx ends so the caller sees a timeout (503 for publishers), as
+	// when no broker answers at all, and the next publish after the broker
+	// is back succeeds.
+	rec := newRecord(name, topic.ContentType, msg)
+	for {
+		// Buffered so a promise arriving after we gave up does not block kgo.
+		done := make(chan error, 1)
+		cl.Produce(ctx, rec, func(_ *kgo.Record, err error) { done <- err })
+		select {
+		case err = <-done:
+		case <-ctx.Done():
+			return fmt.Errorf("kafka: produce to %q: %w: %w", name, domain.ErrStoreTimeout, ctx.Err())
+		}
+		if err == nil {
+			return nil
+		}
+		if !retriable(err) {
+			return fmt.Errorf("kafka: produce to %q: %w: %w", name, domain.ErrUnavailable, err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("kafka: produce to %q: %w: %w", name, domain.ErrStoreTimeout, err)
+		case <-time.After(produceRetryBackoff):
+		}
+		rec = newRecord(name, topic.ContentType, msg)
 	}
-	switch {
-	case err == nil:
-		return nil
-	case ctx.Err() != nil:
-		return fmt.Errorf("kafka: produce to %q: %w: %w", name, domain.ErrStoreTimeout, err)
-	default:
-		return fmt.Errorf("kafka: produce to %q: %w: %w", name, domain.ErrUnavailable, err)
+}
+
+// produceRetryBackoff is the pause between attempts to produce a record
+// that failed for a transient reason.
+const produceRetryBackoff = 50 * time.Millisecond
+
+// retriable reports whether a produce error may pass: anything but a
+// Kafka error code that says the record itself is refused.
+func retriable(err error) bool {
+	var ke *kerr.Error
+	if errors.As(err, &ke) {
+		return ke.Retriable
 	}
+	return true
 }
 
 func newRecord(topic string, ct domain.ContentType, msg domain.Message) *kgo.Record {
