@@ -252,6 +252,7 @@ var consumersModule = fx.Module("consumers", fx.Invoke(
 		lc.Append(fx.Hook{
 			OnStart: func(context.Context) error {
 				go func() { defer close(done); _ = d.Run(ctx) }()
+				log.Info("consumers started", "component", "consumers")
 				return nil
 			},
 			OnStop: func(context.Context) error { cancel(); <-done; return nil },

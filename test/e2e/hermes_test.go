@@ -51,16 +51,22 @@ type hermes struct {
 	cmd        *exec.Cmd
 	frontend   string
 	management string
-	dataDir    string
+	modules    []string
 	env        []string
 	log        *syncBuffer
 	exited     chan struct{}
 }
 
-// startHermes runs the binary on free ports with dataDir and extra env.
+// startHermes runs the binary with all modules on dataDir and extra env.
 func startHermes(t *testing.T, dataDir string, env ...string) *hermes {
 	t.Helper()
-	h := &hermes{t: t, dataDir: dataDir, env: env}
+	return startModules(t, "frontend,consumers,management", append([]string{"HERMES_DATA_DIR=" + dataDir}, env...)...)
+}
+
+// startModules runs the binary with the given modules and extra env.
+func startModules(t *testing.T, modules string, env ...string) *hermes {
+	t.Helper()
+	h := &hermes{t: t, modules: strings.Split(modules, ","), env: env}
 	h.start()
 	t.Cleanup(h.kill)
 	return h
@@ -68,7 +74,7 @@ func startHermes(t *testing.T, dataDir string, env ...string) *hermes {
 
 func (h *hermes) start() {
 	t := h.t
-	h.cmd = exec.Command(binary, "--data-dir", h.dataDir)
+	h.cmd = exec.Command(binary, "--modules", strings.Join(h.modules, ","))
 	h.cmd.Env = append(os.Environ(),
 		"HERMES_FRONTEND__ADDR=127.0.0.1:0",
 		"HERMES_MANAGEMENT__ADDR=127.0.0.1:0",
@@ -81,23 +87,41 @@ func (h *hermes) start() {
 	h.exited = make(chan struct{})
 	go func() { _ = h.cmd.Wait(); close(h.exited) }()
 	deadline := time.Now().Add(30 * time.Second)
-	for {
+	for !h.ready() {
 		select {
 		case <-h.exited:
 			t.Fatalf("hermes exited at start:\n%s", h.log.String())
 		default:
-		}
-		if f, m := listening(h.log.String(), "frontend"), listening(h.log.String(), "management"); f != "" && m != "" {
-			h.frontend, h.management = "http://"+f, "http://"+m
-			if h.up(h.frontend+"/status/ping") && h.up(h.management+"/groups") {
-				return
-			}
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("hermes did not start:\n%s", h.log.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// ready reports whether every module of h is up, recording the addresses.
+func (h *hermes) ready() bool {
+	log := h.log.String()
+	for _, m := range h.modules {
+		switch m {
+		case "frontend":
+			if addr := listening(log, m); addr == "" || !h.up("http://"+addr+"/status/ping") {
+				return false
+			}
+			h.frontend = "http://" + listening(log, m)
+		case "management":
+			if addr := listening(log, m); addr == "" || !h.up("http://"+addr+"/groups") {
+				return false
+			}
+			h.management = "http://" + listening(log, m)
+		case "consumers":
+			if !strings.Contains(log, `msg="consumers started"`) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 var listeningLine = regexp.MustCompile(`msg=listening component=(\w+) addr=(\S+)`)
@@ -230,5 +254,39 @@ func (s *subscriber) waitFor(t *testing.T, n int) []received {
 	t.Helper()
 	require.Eventually(t, func() bool { return len(s.requests()) >= n }, 30*time.Second, 20*time.Millisecond,
 		"subscriber got %d requests, want %d", len(s.requests()), n)
+	return s.requests()
+}
+
+// publishClient keeps enough idle connections for parallel publishers.
+var publishClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second}
+
+func mustRequest(t *testing.T, method, url, body string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	return req
+}
+
+// reset forgets what the subscriber received so far.
+func (s *subscriber) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.got = nil
+}
+
+// waitForBodies waits up to timeout until the subscriber holds n distinct
+// bodies, and returns every request received.
+func (s *subscriber) waitForBodies(t *testing.T, n int, timeout time.Duration) []received {
+	t.Helper()
+	distinct := func() int {
+		seen := map[string]bool{}
+		for _, r := range s.requests() {
+			seen[r.Body] = true
+		}
+		return len(seen)
+	}
+	require.Eventually(t, func() bool { return distinct() >= n }, timeout, 50*time.Millisecond,
+		"subscriber got %d distinct bodies, want %d", distinct(), n)
 	return s.requests()
 }

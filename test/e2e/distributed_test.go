@@ -1,0 +1,250 @@
+package e2e
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// realBackends returns HERMES_TEST_KAFKA and HERMES_TEST_ZOOKEEPER, set by
+// test/infra scripts. Missing ones skip the test, or fail it under CI.
+func realBackends(t *testing.T) (kafka, zk string) {
+	t.Helper()
+	kafka, zk = os.Getenv("HERMES_TEST_KAFKA"), os.Getenv("HERMES_TEST_ZOOKEEPER")
+	if kafka == "" || zk == "" {
+		msg := "needs HERMES_TEST_KAFKA and HERMES_TEST_ZOOKEEPER (bash test/infra/kafka.sh start; bash test/infra/zookeeper.sh start)"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return kafka, zk
+}
+
+// clusterEnv points a process at kafka and zk, isolated from other tests
+// by its own ZooKeeper root and Kafka namespace.
+func clusterEnv(t *testing.T, kafka, zk string) []string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	id := "e2e" + hex.EncodeToString(b)
+	return []string{
+		"HERMES_MESSAGE_STORE__KIND=kafka",
+		"HERMES_MESSAGE_STORE__BROKERS=" + kafka,
+		"HERMES_MESSAGE_STORE__NAMESPACE=" + id,
+		"HERMES_METADATA__KIND=zookeeper",
+		"HERMES_METADATA__ZOOKEEPER__SERVERS=" + zk,
+		"HERMES_METADATA__ZOOKEEPER__ROOT=/" + id,
+		"HERMES_METADATA__ZOOKEEPER__SESSION_TIMEOUT=4s",
+		"HERMES_DATA_DIR=" + t.TempDir(),
+	}
+}
+
+// keyedMessage is what TestManyInstances publishes: a sequence per key.
+type keyedMessage struct {
+	Key string `json:"key"`
+	Seq int    `json:"seq"`
+}
+
+// publishKeyed publishes perKey messages for each of keys keys, each key
+// sequentially (so its order is defined) and keys in parallel.
+func publishKeyed(t *testing.T, h *hermes, topic string, keys, perKey int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for k := range keys {
+		wg.Go(func() {
+			key := "key-" + strconv.Itoa(k)
+			for seq := range perKey {
+				body, _ := json.Marshal(keyedMessage{Key: key, Seq: seq})
+				req := mustRequest(t, "POST", h.frontend+"/topics/"+topic, string(body))
+				req.Header.Set("Partition-Key", key)
+				for attempt := 0; ; attempt++ {
+					resp, err := publishClient.Do(req.Clone(req.Context()))
+					if err == nil {
+						resp.Body.Close()
+						if resp.StatusCode == 201 {
+							break
+						}
+					}
+					if attempt > 20 {
+						t.Errorf("publish %s/%d failed: %v", key, seq, err)
+						return
+					}
+					time.Sleep(100 * time.Millisecond)
+					req = mustRequest(t, "POST", h.frontend+"/topics/"+topic, string(body))
+					req.Header.Set("Partition-Key", key)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// checkKeyed asserts every message arrived and, per key, first arrivals
+// are in publish order; it returns the number of duplicates.
+func checkKeyed(t *testing.T, got []received, keys, perKey int) int {
+	t.Helper()
+	next := map[string]int{}
+	duplicates := 0
+	for _, r := range got {
+		var m keyedMessage
+		require.NoError(t, json.Unmarshal([]byte(r.Body), &m))
+		switch {
+		case m.Seq == next[m.Key]:
+			next[m.Key]++
+		case m.Seq < next[m.Key]:
+			duplicates++ // a redelivery after a rebalance or crash
+		default:
+			t.Fatalf("key %s: got seq %d before %d", m.Key, m.Seq, next[m.Key])
+		}
+	}
+	for k := range keys {
+		assert.Equal(t, perKey, next["key-"+strconv.Itoa(k)], "key-%d complete", k)
+	}
+	return duplicates
+}
+
+// Frontend, management and two consumer processes share real Kafka and
+// ZooKeeper: the walkthrough works across them, 10 000 keyed messages all
+// arrive in order per key, and killing one consumer with SIGKILL loses
+// nothing.
+func TestManyInstances(t *testing.T) {
+	t.Parallel()
+	kafka, zk := realBackends(t)
+	env := clusterEnv(t, kafka, zk)
+	mgmt := startModules(t, "management", env...)
+	front := startModules(t, "frontend", env...)
+	consumerA := startModules(t, "consumers", env...)
+	startModules(t, "consumers", env...)
+
+	sub := newSubscriber(t)
+	createTopic(t, mgmt, "my-group", "my-topic")
+	createSubscription(t, mgmt, "my-group.my-topic", "my-Subscription", sub.URL+"/", "")
+	// The frontend learns about the topic through ZooKeeper.
+	waitStatus(t, 201, "POST", front.frontend+"/topics/my-group.my-topic", seedMessage)
+	assert.Equal(t, seedMessage, sub.waitFor(t, 1)[0].Body)
+
+	const keys, perKey = 20, 500
+	keyed := newSubscriber(t)
+	createTopic(t, mgmt, "pl.allegro.many", "orders")
+	createSubscription(t, mgmt, "pl.allegro.many.orders", "s", keyed.URL, `, "subscriptionPolicy": {"rate": 10000}`)
+	waitStatus(t, 201, "POST", front.frontend+"/topics/pl.allegro.many.orders", `{"key":"warm-up","seq":0}`)
+	keyed.waitFor(t, 1)
+	keyed.reset()
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		publishKeyed(t, front, "pl.allegro.many.orders", keys, perKey)
+	}()
+	// Kill one consumer mid-stream.
+	require.Eventually(t, func() bool { return len(keyed.requests()) > keys*perKey/4 }, 60*time.Second, 10*time.Millisecond)
+	require.NoError(t, consumerA.cmd.Process.Signal(syscall.SIGKILL))
+	<-done
+	got := keyed.waitForBodies(t, keys*perKey, 120*time.Second)
+	duplicates := checkKeyed(t, got, keys, perKey)
+	t.Logf("%d messages delivered with %d duplicates after a consumer was killed", keys*perKey, duplicates)
+}
+
+// waitStatus repeats a request until it answers want (metadata reaches
+// other processes through ZooKeeper watches, asynchronously).
+func waitStatus(t *testing.T, want int, method, url, body string) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		status, _, _ := call(t, method, url, body)
+		return status == want
+	}, 30*time.Second, 50*time.Millisecond, "%s %s never answered %d", method, url, want)
+}
+
+// privateService starts a test/infra service of its own on free ports, for
+// tests that stop and restart it; ports maps the script's port variables.
+func privateService(t *testing.T, service string, portVars ...string) (addr string, stop, start func()) {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	script := filepath.Join(filepath.Dir(file), "..", "infra", service+".sh")
+	env := append(os.Environ(), "HERMES_INFRA_DIR="+t.TempDir())
+	var port string
+	for i, v := range portVars {
+		p := strconv.Itoa(freePort(t))
+		if i == 0 {
+			port = p
+		}
+		env = append(env, v+"="+p)
+	}
+	run := func(cmd string) {
+		c := exec.Command("bash", script, cmd)
+		c.Env = env
+		out, err := c.CombinedOutput()
+		require.NoError(t, err, "%s %s:\n%s", service, cmd, out)
+	}
+	run("start")
+	t.Cleanup(func() { run("wipe") })
+	return "127.0.0.1:" + port, func() { run("stop") }, func() { run("start") }
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// ZooKeeper restarted: management answers again once it is back, and a
+// subscription created afterwards is delivered to.
+func TestZooKeeperRestart(t *testing.T) {
+	t.Parallel()
+	kafka, _ := realBackends(t)
+	zk, stopZK, startZK := privateService(t, "zookeeper", "HERMES_ZOOKEEPER_PORT")
+	h := startModules(t, "frontend,consumers,management", clusterEnv(t, kafka, zk)...)
+	createTopic(t, h, "zk", "restart")
+
+	stopZK()
+	status, body, _ := call(t, "POST", h.management+"/groups", `{"groupName":"while-down"}`)
+	assert.GreaterOrEqual(t, status, 500, "management reports the outage: %s", body)
+	startZK()
+
+	waitStatus(t, 200, "GET", h.management+"/groups", "")
+	sub := newSubscriber(t)
+	require.Eventually(t, func() bool {
+		status, _, _ := call(t, "POST", h.management+"/topics/zk.restart/subscriptions",
+			fmt.Sprintf(`{"name":"after","description":"d","endpoint":%q,"owner":{"source":"Plaintext","id":"t"}}`, sub.URL))
+		return status == 201
+	}, 30*time.Second, 100*time.Millisecond)
+	waitStatus(t, 201, "POST", h.frontend+"/topics/zk.restart", `{"after":"restart"}`)
+	assert.Equal(t, `{"after":"restart"}`, sub.waitFor(t, 1)[0].Body)
+}
+
+// Kafka stopped: publishing answers 503 (never 201); once Kafka is back,
+// publishing works again without restarting Hermes-Go.
+func TestKafkaStopped(t *testing.T) {
+	t.Parallel()
+	_, zk := realBackends(t)
+	kafka, stopKafka, startKafka := privateService(t, "kafka", "HERMES_KAFKA_PORT", "HERMES_KAFKA_CONTROLLER_PORT")
+	h := startModules(t, "frontend,management", clusterEnv(t, kafka, zk)...)
+	createTopic(t, h, "kafka", "stopped")
+	publish(t, h, "kafka.stopped", `{"n":1}`)
+
+	stopKafka()
+	for range 3 {
+		status, body, header := call(t, "POST", h.frontend+"/topics/kafka.stopped", `{"n":2}`)
+		require.Equal(t, 503, status, body)
+		assert.Contains(t, body, "SENDING_TO_KAFKA_TIMEOUT")
+		assert.NotEmpty(t, header.Get("Hermes-Message-Id"))
+	}
+	startKafka()
+	waitStatus(t, 201, "POST", h.frontend+"/topics/kafka.stopped", `{"n":3}`)
+}
