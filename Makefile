@@ -5,7 +5,7 @@ BIN       ?= bin/hermes
 ARGS      ?=
 GOFILES    = $(shell git ls-files '*.go' 2>/dev/null)
 
-.PHONY: run run-memory build test test-go lint fmt bench clean
+.PHONY: run run-memory run-distributed build test test-go lint fmt bench clean
 
 run: build
 	$(BIN) $(ARGS)
@@ -13,6 +13,13 @@ run: build
 # A throwaway run: nothing is written to disk.
 run-memory: build
 	$(BIN) --in-memory $(ARGS)
+
+# Real Kafka and ZooKeeper on 127.0.0.1 (test/infra scripts), then Hermes-Go
+# against them with docs/examples/distributed.yaml.
+run-distributed: build
+	bash test/infra/kafka.sh start
+	bash test/infra/zookeeper.sh start
+	$(BIN) --config docs/examples/distributed.yaml $(ARGS)
 
 build:
 	$(GO) build -o $(BIN) ./cmd/hermes
