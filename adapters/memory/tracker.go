@@ -1,7 +1,9 @@
 package memory
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/hermes-go/hermes/domain"
@@ -95,6 +97,9 @@ func (t *Tracker) MessageTraces(ctx context.Context, sub domain.SubscriptionName
 			sent = append(sent, s)
 		}
 	})
+	// Traces may be recorded out of timestamp order (async writers).
+	slices.SortStableFunc(published, func(a, b domain.PublishedMessageTrace) int { return cmp.Compare(a.Timestamp, b.Timestamp) })
+	slices.SortStableFunc(sent, func(a, b domain.SentMessageTrace) int { return cmp.Compare(a.Timestamp, b.Timestamp) })
 	return published, sent, nil
 }
 
@@ -111,6 +116,7 @@ func (t *Tracker) Undelivered(ctx context.Context, sub domain.SubscriptionName, 
 		}
 	})
 	t.mu.Unlock()
+	slices.SortStableFunc(discarded, func(a, b domain.SentMessageTrace) int { return cmp.Compare(a.Timestamp, b.Timestamp) })
 	newest := make([]domain.SentMessageTrace, 0, min(limit, len(discarded)))
 	for i := len(discarded) - 1; i >= 0 && len(newest) < limit; i-- {
 		newest = append(newest, discarded[i])
