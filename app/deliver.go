@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/hermes-go/hermes/domain"
@@ -20,6 +19,41 @@ type DeliveryConfig struct {
 	CommitTimeout time.Duration
 	// ClusterName is reported in sent traces.
 	ClusterName string
+	// InflightSize is how many messages of one subscription may be in
+	// flight at once when its policy sets none (Hermes's
+	// consumer.serialConsumer.inflightSize, default 100).
+	InflightSize int
+	// Rate tunes the adaptive output rate (default domain.DefaultRateSettings).
+	Rate domain.RateSettings
+	// RateSupervisorPeriod is how often output rates are recomputed
+	// (Hermes's consumer.rate.limiterSupervisorPeriod, default 30s).
+	RateSupervisorPeriod time.Duration
+	// CommitPeriod is how often finished offsets are committed while a
+	// poll's messages are still in flight (default 1s); a poll's offsets are
+	// also committed when all of them finished.
+	CommitPeriod time.Duration
+}
+
+func (c DeliveryConfig) withDefaults() DeliveryConfig {
+	if c.RestartBackoff <= 0 {
+		c.RestartBackoff = time.Second
+	}
+	if c.CommitTimeout <= 0 {
+		c.CommitTimeout = 5 * time.Second
+	}
+	if c.InflightSize <= 0 {
+		c.InflightSize = 100
+	}
+	if c.Rate == (domain.RateSettings{}) {
+		c.Rate = domain.DefaultRateSettings()
+	}
+	if c.RateSupervisorPeriod <= 0 {
+		c.RateSupervisorPeriod = 30 * time.Second
+	}
+	if c.CommitPeriod <= 0 {
+		c.CommitPeriod = time.Second
+	}
+	return c
 }
 
 // Deliverer runs one delivery worker per active subscription and keeps the
@@ -46,13 +80,7 @@ type worker struct {
 
 // NewDeliverer returns the delivery use case.
 func NewDeliverer(cfg DeliveryConfig, store ports.MetadataStore, admin ports.MessageStoreAdmin, consumers ports.MessageConsumerFactory, sender ports.Sender, metrics ports.Metrics, tracker ports.Tracker, undelivered ports.UndeliveredLog, log *slog.Logger) *Deliverer {
-	if cfg.RestartBackoff <= 0 {
-		cfg.RestartBackoff = time.Second
-	}
-	if cfg.CommitTimeout <= 0 {
-		cfg.CommitTimeout = 5 * time.Second
-	}
-	return &Deliverer{cfg: cfg, store: store, admin: admin, consumers: consumers, sender: sender, metrics: metrics,
+	return &Deliverer{cfg: cfg.withDefaults(), store: store, admin: admin, consumers: consumers, sender: sender, metrics: metrics,
 		tracker: tracker, undelivered: undelivered, log: log, workers: map[string]*worker{}}
 }
 
@@ -199,87 +227,4 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-t.C:
 		return true
 	}
-}
-
-// consume runs one subscription's consumer until ctx ends, reopening it
-// after failures.
-func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.Subscription) {
-	name := sub.QualifiedName()
-	log := d.log.With("subscription", name.String())
-	for ctx.Err() == nil {
-		c, err := d.consumers.Consumer(ctx, topic, name)
-		if err != nil {
-			log.Error("opening consumer failed", "err", err)
-			sleep(ctx, d.cfg.RestartBackoff)
-			continue
-		}
-		err = d.pollLoop(ctx, c, topic, sub)
-		if cerr := c.Close(); cerr != nil {
-			log.Warn("closing consumer failed", "err", cerr)
-		}
-		if err != nil && ctx.Err() == nil {
-			log.Error("consumer failed, reopening", "err", err)
-			sleep(ctx, d.cfg.RestartBackoff)
-		}
-	}
-}
-
-// pollLoop polls, delivers each batch (partitions in parallel, each in
-// offset order) and commits what was delivered or given up.
-func (d *Deliverer) pollLoop(ctx context.Context, c ports.MessageConsumer, topic domain.Topic, sub domain.Subscription) error {
-	for {
-		msgs, err := c.Poll(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-		byPartition := map[int32][]ports.ReceivedMessage{}
-		for _, m := range msgs {
-			byPartition[m.Partition] = append(byPartition[m.Partition], m)
-		}
-		var (
-			wg      sync.WaitGroup
-			mu      sync.Mutex
-			offsets []ports.PartitionOffset
-		)
-		for _, part := range byPartition {
-			wg.Go(func() {
-				next, ok := d.deliverPartition(ctx, topic, sub, part)
-				if ok {
-					mu.Lock()
-					offsets = append(offsets, next)
-					mu.Unlock()
-				}
-			})
-		}
-		wg.Wait()
-		if len(offsets) > 0 {
-			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.CommitTimeout)
-			err := c.Commit(cctx, offsets)
-			cancel()
-			if err != nil {
-				d.log.Warn("commit failed; messages may be redelivered", "subscription", sub.QualifiedName().String(), "err", err)
-			}
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
-	}
-}
-
-// deliverPartition delivers one partition's messages in order. It returns
-// the offset after the last finished message and whether any finished.
-func (d *Deliverer) deliverPartition(ctx context.Context, topic domain.Topic, sub domain.Subscription, msgs []ports.ReceivedMessage) (ports.PartitionOffset, bool) {
-	var next ports.PartitionOffset
-	done := false
-	for _, m := range msgs {
-		if !d.deliverMessage(ctx, topic, sub, m) {
-			break
-		}
-		next = ports.PartitionOffset{Topic: "", Partition: m.Partition, Offset: m.Offset + 1}
-		done = true
-	}
-	return next, done
 }

@@ -15,106 +15,139 @@ const (
 	headerRetryCount       = "Hermes-Retry-Count"
 	headerTopicName        = "Hermes-Topic-Name"
 	headerSubscriptionName = "Hermes-Subscription-Name"
+	headerBatchID          = "Hermes-Batch-Id"
 )
+
+// filtered reports (and accounts for) a message the subscription's filters
+// reject: it is finished without being sent.
+func (dl *delivery) filtered(m ports.ReceivedMessage) bool {
+	if dl.filters.Match(m.Body, m.Headers) {
+		return false
+	}
+	dl.metrics.Count("subscription.filtered", dl.labels, 1)
+	dl.trace(m, "", domain.SentFiltered, "", false)
+	return true
+}
 
 // deliverMessage sends one message until it is delivered, discarded or ctx
 // ends; it reports whether the message is finished (safe to commit).
-func (d *Deliverer) deliverMessage(ctx context.Context, topic domain.Topic, sub domain.Subscription, m ports.ReceivedMessage) bool {
-	policy := *sub.Serial
-	if sub.Batch != nil {
-		// Batch delivery arrives with its own issue; until then a BATCH
-		// subscription gets serial delivery with its batch timeouts.
-		policy = domain.DefaultSubscriptionPolicy()
-		policy.MessageTTL, policy.MessageBackoff = sub.Batch.MessageTTL, sub.Batch.MessageBackoff
-		policy.RequestTimeout, policy.RetryClientErrors = sub.Batch.RequestTimeout, sub.Batch.RetryClientErrors
+// Every attempt waits for the output rate and reports its outcome to it.
+func (dl *delivery) deliverMessage(ctx context.Context, m ports.ReceivedMessage) bool {
+	if dl.filtered(m) {
+		return true
 	}
+	policy := *dl.sub.Serial
 	if policy.SendingDelay > 0 && !m.Timestamp.IsZero() {
 		if wait := time.Until(m.Timestamp.Add(time.Duration(policy.SendingDelay) * time.Millisecond)); wait > 0 && !sleep(ctx, wait) {
 			return false
 		}
 	}
-	name := sub.QualifiedName()
-	labels := ports.Labels{"group": name.Topic.Group, "topic": name.Topic.Name, "subscription": name.Name}
-	d.trace(sub, m, domain.SentInflight, "", false)
-	req := ports.SendRequest{
-		Endpoint:      sub.Endpoint,
-		Body:          m.Body,
-		Headers:       deliveryHeaders(topic, sub, m),
-		Timeout:       time.Duration(policy.RequestTimeout) * time.Millisecond,
-		SocketTimeout: time.Duration(policy.SocketTimeout) * time.Millisecond,
-		HTTP2:         sub.HTTP2Enabled,
-	}
+	dl.trace(m, "", domain.SentInflight, "", false)
+	req := dl.request(m.Body, dl.messageHeaders(m), time.Duration(policy.RequestTimeout)*time.Millisecond)
+	req.SocketTimeout = time.Duration(policy.SocketTimeout) * time.Millisecond
 	for retries := 0; ; retries++ {
-		req.Headers[headerRetryCount] = strconv.Itoa(retries)
-		start := time.Now()
-		res := d.sender.Send(ctx, req)
-		d.metrics.Observe("subscription.latency", labels, time.Since(start))
-		if res.StatusCode != 0 {
-			d.metrics.Count("subscription.http-status-codes."+strconv.Itoa(res.StatusCode/100)+"xx", labels, 1)
+		if !dl.limiter.acquire(ctx) {
+			return false
 		}
+		req.Headers[headerRetryCount] = strconv.Itoa(retries)
+		res := dl.send(ctx, req)
 		if ctx.Err() != nil {
 			return false
 		}
-		decision := policy.Decide(res, retries+1, m.ReadAt, time.Now(), sub.OAuthPolicy != nil)
+		decision := policy.Decide(res, retries+1, m.ReadAt, time.Now(), dl.sub.OAuthPolicy != nil)
+		dl.limiter.record(!res.Succeeded() && decision.SlowsRate)
 		switch decision.Verdict {
 		case domain.Delivered:
-			d.metrics.Count("subscription.delivered", labels, 1)
-			d.metrics.Count("subscription.throughput", labels, int64(len(m.Body)))
-			d.trace(sub, m, domain.SentSuccess, "", false)
+			dl.delivered(1, len(m.Body))
+			dl.trace(m, "", domain.SentSuccess, "", false)
 			return true
 		case domain.Discard:
-			d.metrics.Count("subscription.discarded", labels, 1)
-			d.trace(sub, m, domain.SentDiscarded, res.Reason(), true)
-			d.log.Warn("message discarded", "subscription", name.String(), "message_id", m.ID, "reason", res.Reason())
+			dl.discarded(m, "", res.Reason())
 			return true
 		}
-		if res.Timeout {
-			d.metrics.Count("subscription.timeouts", labels, 1)
-		} else if res.Err != nil {
-			d.metrics.Count("subscription.other-errors", labels, 1)
-		}
-		d.metrics.Count("subscription.retries", labels, 1)
-		d.trace(sub, m, domain.SentFailed, res.Reason(), false)
+		dl.metrics.Count("subscription.retries", dl.labels, 1)
+		dl.log.Debug("retrying message", "message_id", m.ID, "reason", res.Reason(), "delay", decision.Delay)
+		dl.trace(m, "", domain.SentFailed, res.Reason(), false)
 		if !sleep(ctx, decision.Delay) {
 			return false
 		}
 	}
 }
 
-func deliveryHeaders(topic domain.Topic, sub domain.Subscription, m ports.ReceivedMessage) map[string]string {
-	h := make(map[string]string, 4+len(sub.Headers)+len(m.Headers))
-	for k, v := range m.Headers {
-		h[k] = v
+// request builds a send to the subscription's endpoint.
+func (dl *delivery) request(body []byte, headers map[string]string, timeout time.Duration) ports.SendRequest {
+	return ports.SendRequest{Endpoint: dl.sub.Endpoint, Body: body, Headers: headers, Timeout: timeout, HTTP2: dl.sub.HTTP2Enabled}
+}
+
+// send performs one attempt and records Hermes's per-attempt metrics.
+func (dl *delivery) send(ctx context.Context, req ports.SendRequest) domain.SendResult {
+	start := time.Now()
+	res := dl.sender.Send(ctx, req)
+	dl.metrics.Observe("subscription.latency", dl.labels, time.Since(start))
+	switch {
+	case res.StatusCode != 0:
+		dl.metrics.Count("subscription.http-status-codes."+strconv.Itoa(res.StatusCode/100)+"xx", dl.labels, 1)
+	case res.Timeout:
+		dl.metrics.Count("subscription.timeouts", dl.labels, 1)
+	case res.Err != nil:
+		dl.metrics.Count("subscription.other-errors", dl.labels, 1)
 	}
+	return res
+}
+
+func (dl *delivery) delivered(messages, bytes int) {
+	dl.metrics.Count("subscription.delivered", dl.labels, int64(messages))
+	dl.metrics.Count("subscription.throughput", dl.labels, int64(bytes))
+}
+
+func (dl *delivery) discarded(m ports.ReceivedMessage, batchID, reason string) {
+	dl.metrics.Count("subscription.discarded", dl.labels, 1)
+	dl.trace(m, batchID, domain.SentDiscarded, reason, true)
+	dl.log.Warn("message discarded", "message_id", m.ID, "batch_id", batchID, "reason", reason)
+}
+
+// commonHeaders are the headers of serial and batch deliveries alike.
+func (dl *delivery) commonHeaders(h map[string]string) map[string]string {
 	h["Content-Type"] = "application/json"
-	h[headerMessageID] = m.ID
-	if sub.SubscriptionIdentityHeadersEnabled {
-		h[headerTopicName] = topic.Name
-		h[headerSubscriptionName] = sub.Name
+	if dl.sub.ContentType == domain.ContentTypeAvro {
+		h["Content-Type"] = "avro/binary"
 	}
-	for _, x := range sub.Headers {
+	if dl.sub.SubscriptionIdentityHeadersEnabled {
+		h[headerTopicName] = dl.topic.Name
+		h[headerSubscriptionName] = dl.sub.Name
+	}
+	for _, x := range dl.sub.Headers {
 		h[x.Name] = x.Value
 	}
 	return h
 }
 
+func (dl *delivery) messageHeaders(m ports.ReceivedMessage) map[string]string {
+	h := make(map[string]string, 5+len(dl.sub.Headers)+len(m.Headers))
+	for k, v := range m.Headers {
+		h[k] = v
+	}
+	h[headerMessageID] = m.ID
+	return dl.commonHeaders(h)
+}
+
 // trace records a sent-message event as the subscription's trackingMode
 // asks; undelivered messages always reach the undelivered log.
-func (d *Deliverer) trace(sub domain.Subscription, m ports.ReceivedMessage, status, reason string, undelivered bool) {
-	if !undelivered && sub.TrackingMode != domain.TrackingAll {
+func (dl *delivery) trace(m ports.ReceivedMessage, batchID, status, reason string, undelivered bool) {
+	if !undelivered && dl.sub.TrackingMode != domain.TrackingAll {
 		return
 	}
 	partition, offset := m.Partition, m.Offset
 	t := domain.SentMessageTrace{
-		MessageID: m.ID, Timestamp: time.Now().UnixMilli(), Subscription: sub.Name, TopicName: sub.TopicName,
-		Status: status, Reason: reason, Message: string(m.Body), Partition: &partition, Offset: &offset,
-		Cluster: d.cfg.ClusterName,
+		MessageID: m.ID, BatchID: batchID, Timestamp: time.Now().UnixMilli(), Subscription: dl.sub.Name,
+		TopicName: dl.sub.TopicName, Status: status, Reason: reason, Message: string(m.Body),
+		Partition: &partition, Offset: &offset, Cluster: dl.cfg.ClusterName,
 	}
 	if undelivered {
-		d.undelivered.Add(t)
-		if sub.TrackingMode == domain.TrackingOff {
+		dl.undelivered.Add(t)
+		if dl.sub.TrackingMode == domain.TrackingOff {
 			return
 		}
 	}
-	d.tracker.Sent(t)
+	dl.tracker.Sent(t)
 }

@@ -1,0 +1,65 @@
+package app
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hermes-go/hermes/domain"
+	"github.com/hermes-go/hermes/ports"
+)
+
+func msg(partition int32, offset int64) ports.ReceivedMessage {
+	return ports.ReceivedMessage{Partition: partition, Offset: offset}
+}
+
+func TestOffsetTrackerCommitsOnlyUpToLowestUnfinished(t *testing.T) {
+	t.Parallel()
+	tr := newOffsetTracker()
+	tr.add([]ports.ReceivedMessage{msg(0, 10), msg(1, 5), msg(0, 11), msg(0, 13), msg(1, 6)})
+	assert.Empty(t, tr.committable(), "nothing finished")
+
+	tr.finish(msg(0, 11))
+	tr.finish(msg(0, 13))
+	tr.finish(msg(1, 6))
+	assert.Empty(t, tr.committable(), "finished out of order: the lowest of each partition is still in flight")
+
+	tr.finish(msg(0, 10))
+	assert.Equal(t, []ports.PartitionOffset{{Partition: 0, Offset: 14}}, tr.committable(), "one past the last, across the gap at 12")
+	assert.Empty(t, tr.committable(), "handed out once")
+
+	tr.add([]ports.ReceivedMessage{msg(1, 7)})
+	tr.finish(msg(1, 5))
+	assert.Equal(t, []ports.PartitionOffset{{Partition: 1, Offset: 7}}, tr.committable(), "next poll's 7 unfinished")
+
+	tr.failed([]ports.PartitionOffset{{Partition: 1, Offset: 7}})
+	assert.Equal(t, []ports.PartitionOffset{{Partition: 1, Offset: 7}}, tr.committable(), "a failed commit is handed out again")
+}
+
+func TestRateLimiterSpacesPermitsAndAdapts(t *testing.T) {
+	t.Parallel()
+	s := domain.DefaultRateSettings()
+	s.SlowModeDelay = 50 * time.Millisecond
+	l := newRateLimiter(s, 1000)
+	assert.Equal(t, domain.RateNormal, l.current().Mode)
+
+	for range 3 {
+		l.record(true)
+	}
+	assert.Equal(t, domain.OutputRate{Rate: 20, Mode: domain.RateSlow}, l.adjust(), "majority of failures: slow rate")
+	start := time.Now()
+	for range 4 {
+		require.True(t, l.acquire(t.Context()))
+	}
+	assert.GreaterOrEqual(t, time.Since(start), 3*50*time.Millisecond, "permits spaced at the slow rate")
+
+	l.record(false)
+	assert.Equal(t, domain.RateNormal, l.adjust().Mode, "only successes: back to normal")
+
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	assert.False(t, l.acquire(ctx), "a cancelled wait fails")
+}

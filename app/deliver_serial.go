@@ -1,0 +1,167 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hermes-go/hermes/domain"
+	"github.com/hermes-go/hermes/ports"
+)
+
+// delivery is one subscription's running delivery: its compiled filters,
+// its output rate and what it reports with.
+type delivery struct {
+	*Deliverer
+	topic   domain.Topic
+	sub     domain.Subscription
+	filters domain.Filters
+	limiter *rateLimiter
+	labels  ports.Labels
+	log     *slog.Logger
+}
+
+// consume runs one subscription's consumer until ctx ends, reopening it
+// after failures.
+func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.Subscription) {
+	name := sub.QualifiedName()
+	if sub.Serial == nil && sub.Batch == nil {
+		p := domain.DefaultSubscriptionPolicy()
+		sub.Serial = &p
+	}
+	dl := &delivery{Deliverer: d, topic: topic, sub: sub,
+		labels: ports.Labels{"group": name.Topic.Group, "topic": name.Topic.Name, "subscription": name.Name},
+		log:    d.log.With("subscription", name.String())}
+	filters, err := domain.CompileFilters(sub.Filters)
+	if err != nil {
+		// Validation rejects such filters; delivering unfiltered would
+		// send what the subscriber asked not to get, so wait for a fix.
+		dl.log.Error("subscription filters do not compile; not delivering", "err", err)
+		<-ctx.Done()
+		return
+	}
+	dl.filters = filters
+	if sub.Serial != nil && sub.Batch == nil {
+		dl.limiter = newRateLimiter(d.cfg.Rate, sub.Serial.Rate)
+		var wg sync.WaitGroup
+		sctx, stop := context.WithCancel(ctx)
+		wg.Go(func() { dl.limiter.supervise(sctx, d.cfg.RateSupervisorPeriod, dl.reportRate) })
+		defer func() { stop(); wg.Wait() }()
+		dl.reportRate(dl.limiter.current())
+	}
+	for ctx.Err() == nil {
+		c, err := d.consumers.Consumer(ctx, topic, name)
+		if err != nil {
+			dl.log.Error("opening consumer failed", "err", err)
+			sleep(ctx, d.cfg.RestartBackoff)
+			continue
+		}
+		if dl.limiter != nil {
+			err = dl.serialLoop(ctx, c)
+		} else {
+			err = dl.batchLoop(ctx, c)
+		}
+		if cerr := c.Close(); cerr != nil {
+			dl.log.Warn("closing consumer failed", "err", cerr)
+		}
+		if err != nil && ctx.Err() == nil {
+			dl.log.Error("consumer failed, reopening", "err", err)
+			sleep(ctx, d.cfg.RestartBackoff)
+		}
+	}
+}
+
+func (dl *delivery) reportRate(r domain.OutputRate) {
+	dl.metrics.Gauge("subscription.output-rate", dl.labels, r.Rate)
+	dl.log.Debug("output rate", "rate", r.Rate, "mode", string(r.Mode))
+}
+
+// inflightSize is the policy's inflightSize, else the configured default.
+func (dl *delivery) inflightSize() int {
+	if p := dl.sub.Serial.InflightSize; p != nil && *p > 0 {
+		return *p
+	}
+	return dl.cfg.InflightSize
+}
+
+// serialLoop polls and sends each poll's messages with up to inflightSize
+// in flight, as Hermes does: with more than one in flight, messages of one
+// partition may reach the subscriber out of order (inflightSize 1 keeps
+// partition order). Offsets are committed up to the lowest unfinished
+// message of each partition, every CommitPeriod and when the poll is done.
+// The next poll waits until every message of the current one finished, so
+// partitions never move while their messages are in flight (a message
+// retried for its whole messageTtl holds the subscription that long).
+func (dl *delivery) serialLoop(ctx context.Context, c ports.MessageConsumer) error {
+	slots := make(chan struct{}, dl.inflightSize())
+	ticker := time.NewTicker(dl.cfg.CommitPeriod)
+	defer ticker.Stop()
+	offsets := newOffsetTracker()
+	for {
+		msgs, err := c.Poll(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		offsets.add(msgs)
+		var wg sync.WaitGroup
+		for _, m := range msgs {
+			if !dl.waitFor(ctx, slots, ticker.C, c, offsets) {
+				break
+			}
+			wg.Go(func() {
+				defer func() { <-slots }()
+				if dl.deliverMessage(ctx, m) {
+					offsets.finish(m)
+				}
+			})
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		for waiting := true; waiting; {
+			select {
+			case <-done:
+				waiting = false
+			case <-ticker.C:
+				dl.commit(ctx, c, offsets)
+			}
+		}
+		dl.commit(ctx, c, offsets)
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+// waitFor takes an in-flight slot, committing on every tick while it
+// waits; it returns false when ctx ended first.
+func (dl *delivery) waitFor(ctx context.Context, slots chan struct{}, tick <-chan time.Time, c ports.MessageConsumer, offsets *offsetTracker) bool {
+	for {
+		select {
+		case slots <- struct{}{}:
+			return true
+		case <-tick:
+			dl.commit(ctx, c, offsets)
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// commit commits the finished prefix of each partition; it still runs when
+// ctx ended (shutdown), bounded by CommitTimeout.
+func (dl *delivery) commit(ctx context.Context, c ports.MessageConsumer, offsets *offsetTracker) {
+	next := offsets.committable()
+	if len(next) == 0 {
+		return
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), dl.cfg.CommitTimeout)
+	defer cancel()
+	if err := c.Commit(cctx, next); err != nil {
+		offsets.failed(next)
+		dl.log.Warn("commit failed; messages may be redelivered", "err", err)
+	}
+}

@@ -1,0 +1,227 @@
+// Package fault runs the delivery use case in process on the embedded
+// Kafka broker and the memory adapters, against a programmable fake
+// subscriber: slow, failing, 4xx, 503 with Retry-After, hanging, dead.
+package fault
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/hermes-go/hermes/adapters/kafka"
+	"github.com/hermes-go/hermes/adapters/memory"
+	"github.com/hermes-go/hermes/adapters/sender"
+	"github.com/hermes-go/hermes/app"
+	"github.com/hermes-go/hermes/domain"
+)
+
+// stack is one in-process Hermes: metadata, message store, observability
+// and management, with Deliverers started on demand.
+type stack struct {
+	t           *testing.T
+	kc          kafka.Config
+	store       *memory.MetadataStore
+	admin       *kafka.Admin
+	producer    *kafka.Producer
+	consumers   *kafka.ConsumerFactory
+	sender      *sender.Sender
+	metrics     *memory.Metrics
+	tracker     *memory.Tracker
+	undelivered *memory.UndeliveredLog
+	mgmt        *app.Management
+	log         *slog.Logger
+}
+
+func newStack(t *testing.T) *stack {
+	t.Helper()
+	emb, err := kafka.StartEmbedded("", 0)
+	require.NoError(t, err)
+	t.Cleanup(emb.Close)
+	kc := kafka.DefaultConfig()
+	kc.Brokers = emb.Addrs()
+	kc.SessionTimeout, kc.RebalanceTimeout = 2*time.Second, 2*time.Second
+	log := slog.New(slog.NewTextHandler(logOutput(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s := &stack{t: t, kc: kc, store: memory.NewMetadataStore(), metrics: memory.NewMetrics(),
+		tracker: memory.NewTracker(memory.DefaultMaxTraces), undelivered: memory.NewUndeliveredLog(), log: log}
+	s.admin, err = kafka.NewAdmin(kc, log)
+	require.NoError(t, err)
+	t.Cleanup(s.admin.Close)
+	s.producer, err = kafka.NewProducer(kc, log)
+	require.NoError(t, err)
+	t.Cleanup(s.producer.Close)
+	s.consumers, err = kafka.NewConsumerFactory(kc, log)
+	require.NoError(t, err)
+	s.sender = sender.New(sender.Config{}, log)
+	t.Cleanup(s.sender.Close)
+	s.mgmt = app.NewManagement(app.ManagementConfig{ClusterName: kc.ClusterName}, s.store, s.admin, s.tracker, s.undelivered, log)
+	return s
+}
+
+// testDeliveryConfig commits every 100 ms and keeps Hermes's 30 s rate
+// supervisor period, so retry tests see their policy, not the slow mode
+// (tests of the adaptive rate shorten it).
+func testDeliveryConfig() app.DeliveryConfig {
+	return app.DeliveryConfig{RestartBackoff: 100 * time.Millisecond, CommitPeriod: 100 * time.Millisecond}
+}
+
+// startDeliverer runs a Deliverer until the returned stop is called (or the
+// test ends).
+func (s *stack) startDeliverer(cfg app.DeliveryConfig) (stop func()) {
+	d := app.NewDeliverer(cfg, s.store, s.admin, s.consumers, s.sender, s.metrics, s.tracker, s.undelivered, s.log)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = d.Run(ctx) }()
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); <-done }) }
+	s.t.Cleanup(stop)
+	return stop
+}
+
+// topic creates group and JSON topic "<group>.t" and returns it.
+func (s *stack) topic(group string) domain.Topic {
+	t := s.t
+	ctx := t.Context()
+	require.NoError(t, s.mgmt.CreateGroup(ctx, domain.Group{GroupName: group}))
+	topic, err := domain.DecodeTopic([]byte(fmt.Sprintf(`{"name":"%s.t","description":"d","contentType":"JSON","retentionTime":{"duration":1},"owner":{"source":"Plaintext","id":"x"}}`, group)))
+	require.NoError(t, err)
+	require.NoError(t, s.mgmt.CreateTopic(ctx, topic))
+	got, err := s.mgmt.GetTopic(ctx, topic.Name)
+	require.NoError(t, err)
+	return got
+}
+
+// subscribe creates subscription name on topic with extra JSON fields.
+func (s *stack) subscribe(topic domain.Topic, name, endpoint, extra string) domain.SubscriptionName {
+	t := s.t
+	sub, err := domain.DecodeSubscription([]byte(fmt.Sprintf(`{"topicName":%q,"name":%q,"endpoint":%q,"description":"d","owner":{"source":"Plaintext","id":"x"}%s}`,
+		topic.Name, name, endpoint, extra)))
+	require.NoError(t, err)
+	require.NoError(t, s.mgmt.CreateSubscription(t.Context(), topic.Name, sub))
+	return sub.QualifiedName()
+}
+
+// publish stores bodies in order on one partition (same key) and returns
+// their ids.
+func (s *stack) publish(topic domain.Topic, headers map[string]string, bodies ...string) []string {
+	ids := make([]string, len(bodies))
+	for i, b := range bodies {
+		ids[i] = fmt.Sprintf("id-%d-%d", time.Now().UnixNano(), i)
+		require.NoError(s.t, s.producer.Produce(s.t.Context(), topic,
+			domain.Message{ID: ids[i], Timestamp: time.Now(), Key: []byte("k"), Body: []byte(b), Headers: headers}))
+	}
+	return ids
+}
+
+// hit is one request the fake subscriber got.
+type hit struct {
+	At     time.Time
+	Body   string
+	Header http.Header
+}
+
+// response is what the fake subscriber answers: a status, optional
+// Retry-After seconds, and an optional wait (until the request ends or
+// hold is closed).
+type response struct {
+	Status     int
+	RetryAfter string
+	Hold       <-chan struct{}
+}
+
+// subscriber is a programmable endpoint: respond picks the answer to the
+// n-th request (0-based) carrying body.
+type subscriber struct {
+	*httptest.Server
+	mu   sync.Mutex
+	hits []hit
+}
+
+func newSubscriber(t *testing.T, respond func(n int, body string) response) *subscriber {
+	s := &subscriber{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		s.mu.Lock()
+		n := len(s.hits)
+		s.hits = append(s.hits, hit{At: time.Now(), Body: string(b), Header: r.Header.Clone()})
+		s.mu.Unlock()
+		res := response{Status: http.StatusOK}
+		if respond != nil {
+			res = respond(n, string(b))
+		}
+		if res.Hold != nil {
+			select {
+			case <-res.Hold:
+			case <-r.Context().Done():
+			}
+		}
+		if res.RetryAfter != "" {
+			w.Header().Set("Retry-After", res.RetryAfter)
+		}
+		w.WriteHeader(res.Status)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// okSubscriber answers 200 to everything.
+func okSubscriber(t *testing.T) *subscriber { return newSubscriber(t, nil) }
+
+func (s *subscriber) requests() []hit {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]hit(nil), s.hits...)
+}
+
+// bodies returns the bodies received, in arrival order.
+func (s *subscriber) bodies() []string {
+	var out []string
+	for _, h := range s.requests() {
+		out = append(out, h.Body)
+	}
+	return out
+}
+
+// waitFor waits until the subscriber got at least n requests.
+func (s *subscriber) waitFor(t *testing.T, n int) []hit {
+	t.Helper()
+	require.Eventually(t, func() bool { return len(s.requests()) >= n }, 20*time.Second, 10*time.Millisecond,
+		"subscriber got %d requests, want %d", len(s.requests()), n)
+	return s.requests()
+}
+
+// deadEndpoint returns a URL where nothing listens (connection refused).
+func deadEndpoint(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return "http://" + addr + "/dead"
+}
+
+// countOf counts occurrences of body among bodies.
+func countOf(bodies []string, body string) int {
+	n := 0
+	for _, b := range bodies {
+		if b == body {
+			n++
+		}
+	}
+	return n
+}
+
+func logOutput() io.Writer {
+	if os.Getenv("HERMES_TEST_LOG") != "" {
+		return os.Stderr
+	}
+	return io.Discard
+}
