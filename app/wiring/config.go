@@ -41,6 +41,7 @@ type Config struct {
 	Consumers    ConsumersConfig    `koanf:"consumers"`
 	MessageStore MessageStoreConfig `koanf:"message_store"`
 	Metadata     MetadataConfig     `koanf:"metadata"`
+	Tracker      TrackerConfig      `koanf:"tracker"`
 }
 
 // LogConfig configures slog.
@@ -93,6 +94,13 @@ type ConsumersConfig struct {
 	RestartBackoff time.Duration `koanf:"restart_backoff"`
 	// MaxConnsPerHost bounds connections to one subscriber host (default 100).
 	MaxConnsPerHost int `koanf:"max_conns_per_host"`
+	// InflightSize is how many messages of one subscription may be in
+	// flight when its policy sets none (default 100, as Hermes).
+	InflightSize int `koanf:"inflight_size"`
+	// RateSupervisorPeriod is how often output rates adapt (default 30s).
+	RateSupervisorPeriod time.Duration `koanf:"rate_supervisor_period"`
+	// CommitPeriod is how often finished offsets are committed (default 1s).
+	CommitPeriod time.Duration `koanf:"commit_period"`
 }
 
 // Message store kinds.
@@ -146,6 +154,44 @@ type ZooKeeperConfig struct {
 	SessionTimeout time.Duration `koanf:"session_timeout"`
 }
 
+// Tracker kinds.
+const (
+	TrackerMemory        = "memory"
+	TrackerMongo         = "mongo"
+	TrackerElasticsearch = "elasticsearch"
+)
+
+// TrackerConfig chooses and configures the message tracking store.
+type TrackerConfig struct {
+	// Kind is memory (bounded, newest kept), mongo or elasticsearch.
+	Kind string `koanf:"kind"`
+	// MaxTraces bounds the memory tracker (default 10000).
+	MaxTraces     int                 `koanf:"max_traces"`
+	Mongo         MongoConfig         `koanf:"mongo"`
+	Elasticsearch ElasticsearchConfig `koanf:"elasticsearch"`
+}
+
+// MongoConfig configures the mongo tracker.
+type MongoConfig struct {
+	// URI is the MongoDB connection string (default mongodb://127.0.0.1:27017/).
+	URI string `koanf:"uri"`
+	// Database holds the trace collections (default hermes).
+	Database string `koanf:"database"`
+	// Retention is how long traces are kept (default 168h).
+	Retention time.Duration `koanf:"retention"`
+}
+
+// ElasticsearchConfig configures the elasticsearch tracker (Elasticsearch 8
+// or OpenSearch 2).
+type ElasticsearchConfig struct {
+	// URL of the cluster (default http://127.0.0.1:9200).
+	URL      string `koanf:"url"`
+	Username string `koanf:"username"`
+	Password string `koanf:"password"`
+	// IndexPrefix prefixes index names (default "", as Hermes).
+	IndexPrefix string `koanf:"index_prefix"`
+}
+
 // Defaults returns the embedded default configuration.
 func Defaults() Config {
 	return Config{
@@ -161,9 +207,17 @@ func Defaults() Config {
 			Addr: ":8090", GroupNamePattern: `^[a-zA-Z0-9_.-]+$`, AllowTopicRemoval: true,
 			OwnerSources: []string{"Plaintext"}, EndpointProtocols: []string{"http", "https", "jms", "googlepubsub", "googlebigquery"},
 		},
-		Consumers: ConsumersConfig{RestartBackoff: time.Second, MaxConnsPerHost: 100},
+		Consumers: ConsumersConfig{
+			RestartBackoff: time.Second, MaxConnsPerHost: 100, InflightSize: 100,
+			RateSupervisorPeriod: 30 * time.Second, CommitPeriod: time.Second,
+		},
 		MessageStore: MessageStoreConfig{
 			Kind: MessageStoreEmbedded, NamespaceSeparator: "_", Partitions: 3, ReplicationFactor: 1, ClusterName: "primary-dc",
+		},
+		Tracker: TrackerConfig{
+			Kind: TrackerMemory, MaxTraces: 10000,
+			Mongo:         MongoConfig{URI: "mongodb://127.0.0.1:27017/", Database: "hermes", Retention: 7 * 24 * time.Hour},
+			Elasticsearch: ElasticsearchConfig{URL: "http://127.0.0.1:9200"},
 		},
 		Metadata: MetadataConfig{Kind: MetadataFile, ZooKeeper: ZooKeeperConfig{Root: "/hermes", SessionTimeout: 10 * time.Second}},
 	}
@@ -251,6 +305,9 @@ func (c Config) Validate() error {
 	}
 	if c.Metadata.Kind == MetadataZooKeeper && len(c.Metadata.ZooKeeper.Servers) == 0 {
 		bad("metadata.zookeeper.servers: empty: kind zookeeper needs at least one host:port")
+	}
+	if !slices.Contains([]string{TrackerMemory, TrackerMongo, TrackerElasticsearch}, c.Tracker.Kind) {
+		bad("tracker.kind %q: want memory, mongo or elasticsearch", c.Tracker.Kind)
 	}
 	if !c.InMemory && c.DataDir == "" && (c.Metadata.Kind == MetadataFile || c.MessageStore.Kind == MessageStoreEmbedded) {
 		bad("data_dir: empty: set a directory, or in_memory: true")

@@ -17,10 +17,12 @@ import (
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxevent"
 
+	"github.com/hermes-go/hermes/adapters/elasticsearch"
 	"github.com/hermes-go/hermes/adapters/filestore"
 	"github.com/hermes-go/hermes/adapters/httpapi"
 	"github.com/hermes-go/hermes/adapters/kafka"
 	"github.com/hermes-go/hermes/adapters/memory"
+	"github.com/hermes-go/hermes/adapters/mongo"
 	"github.com/hermes-go/hermes/adapters/sender"
 	"github.com/hermes-go/hermes/adapters/zookeeper"
 	"github.com/hermes-go/hermes/app"
@@ -40,7 +42,9 @@ func Options(cfg Config) fx.Option {
 		}),
 		metadataModule(cfg),
 		messageStoreModule(cfg),
-		observabilityModule,
+		metricsModule,
+		undeliveredModule,
+		trackerModule(cfg),
 		appModule,
 	}
 	if cfg.Runs(ModuleFrontend) {
@@ -153,13 +157,57 @@ func messageStoreModule(cfg Config) fx.Option {
 	))
 }
 
-var observabilityModule = fx.Module("observability.memory", fx.Provide(
+var metricsModule = fx.Module("metrics.memory", fx.Provide(
 	fx.Annotate(memory.NewMetrics, fx.As(new(ports.Metrics))),
-	func() *memory.Tracker { return memory.NewTracker(memory.DefaultMaxTraces) },
-	func(t *memory.Tracker) ports.Tracker { return t },
-	func(t *memory.Tracker) ports.TraceRepository { return t },
+))
+
+var undeliveredModule = fx.Module("undelivered.memory", fx.Provide(
 	fx.Annotate(memory.NewUndeliveredLog, fx.As(new(ports.UndeliveredLog))),
 ))
+
+// tracking is what a tracker adapter provides: both sides of one store.
+type tracking interface {
+	ports.Tracker
+	ports.TraceRepository
+}
+
+func trackerModule(cfg Config) fx.Option {
+	bind := fx.Provide(
+		func(t tracking) ports.Tracker { return t },
+		func(t tracking) ports.TraceRepository { return t },
+	)
+	switch cfg.Tracker.Kind {
+	case TrackerMongo:
+		return fx.Module("tracker.mongo", bind, fx.Provide(
+			func(lc fx.Lifecycle, cfg Config, log *slog.Logger) (tracking, error) {
+				mc := cfg.Tracker.Mongo
+				t, err := mongo.New(context.Background(), mongo.Config{URI: mc.URI, Database: mc.Database, Retention: mc.Retention}, log.With("component", "tracker"))
+				if err != nil {
+					return nil, err
+				}
+				lc.Append(fx.StopHook(t.Close))
+				return t, nil
+			},
+		))
+	case TrackerElasticsearch:
+		return fx.Module("tracker.elasticsearch", bind, fx.Provide(
+			func(lc fx.Lifecycle, cfg Config, log *slog.Logger) (tracking, error) {
+				ec := cfg.Tracker.Elasticsearch
+				t, err := elasticsearch.New(context.Background(), elasticsearch.Config{
+					URL: ec.URL, Username: ec.Username, Password: ec.Password, IndexPrefix: ec.IndexPrefix,
+				}, log.With("component", "tracker"))
+				if err != nil {
+					return nil, err
+				}
+				lc.Append(fx.StopHook(t.Close))
+				return t, nil
+			},
+		))
+	}
+	return fx.Module("tracker.memory", bind, fx.Provide(
+		func(cfg Config) tracking { return memory.NewTracker(cfg.Tracker.MaxTraces) },
+	))
+}
 
 var appModule = fx.Module("app", fx.Provide(
 	func(cfg Config, store ports.MetadataStore, producer ports.MessageProducer, m ports.Metrics, t ports.Tracker, log *slog.Logger) *app.PublishMessage {
@@ -245,7 +293,11 @@ var senderModule = fx.Module("sender", fx.Provide(
 var consumersModule = fx.Module("consumers", fx.Invoke(
 	func(lc fx.Lifecycle, cfg Config, store ports.MetadataStore, admin ports.MessageStoreAdmin, cf ports.MessageConsumerFactory,
 		s ports.Sender, m ports.Metrics, t ports.Tracker, u ports.UndeliveredLog, log *slog.Logger) {
-		d := app.NewDeliverer(app.DeliveryConfig{RestartBackoff: cfg.Consumers.RestartBackoff, ClusterName: cfg.MessageStore.ClusterName},
+		d := app.NewDeliverer(app.DeliveryConfig{
+			RestartBackoff: cfg.Consumers.RestartBackoff, ClusterName: cfg.MessageStore.ClusterName,
+			InflightSize: cfg.Consumers.InflightSize, RateSupervisorPeriod: cfg.Consumers.RateSupervisorPeriod,
+			CommitPeriod: cfg.Consumers.CommitPeriod,
+		},
 			store, admin, cf, s, m, t, u, log.With("component", "consumers"))
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})

@@ -32,3 +32,15 @@ func TestOptionsValidateForEveryCombination(t *testing.T) {
 		}
 	}
 }
+
+func TestOptionsValidateForEveryTracker(t *testing.T) {
+	for _, tracker := range []string{TrackerMemory, TrackerMongo, TrackerElasticsearch} {
+		t.Run(tracker, func(t *testing.T) {
+			cfg := Defaults()
+			cfg.Tracker.Kind = tracker
+			cfg.DataDir = t.TempDir()
+			require.NoError(t, cfg.Validate())
+			require.NoError(t, fx.ValidateApp(Options(cfg)))
+		})
+	}
+}
