@@ -140,7 +140,9 @@ func TestManyInstances(t *testing.T) {
 	const keys, perKey = 20, 500
 	keyed := newSubscriber(t)
 	createTopic(t, mgmt, "pl.allegro.many", "orders")
-	createSubscription(t, mgmt, "pl.allegro.many.orders", "s", keyed.URL, `, "subscriptionPolicy": {"rate": 10000}`)
+	// inflightSize 1 keeps partition order, as in Hermes: a wider window
+	// sends several messages of a partition at once.
+	createSubscription(t, mgmt, "pl.allegro.many.orders", "s", keyed.URL, `, "subscriptionPolicy": {"rate": 10000, "inflightSize": 1}`)
 	waitStatus(t, 201, "POST", front.frontend+"/topics/pl.allegro.many.orders", `{"key":"warm-up","seq":0}`)
 	keyed.waitFor(t, 1)
 	keyed.reset()
