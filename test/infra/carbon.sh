@@ -78,7 +78,7 @@ EOF
 [count]
 pattern = \.count$
 xFilesFactor = 0
-aggregationMethod = sum
+aggregationMethod = max
 
 [default]
 pattern = .*

@@ -1,0 +1,233 @@
+// Package prometheus implements ports.Metrics with the Prometheus client:
+// every metric lives in the Metrics' own registry, served in the
+// exposition format by Handler (Hermes serves it at /status/prometheus).
+//
+// Names follow what Hermes's Micrometer registry exposes, so Hermes
+// dashboards and the management queries (hermes-api.md §6) work unchanged:
+//   - names starting with "topic" get Config.FrontendPrefix
+//     ("hermes_frontend"), all others Config.ConsumersPrefix
+//     ("hermes_consumers");
+//   - dots and dashes become '_'; counters end in "_total", timers are
+//     histograms in seconds ending in "_seconds", gauges keep the name;
+//   - Hermes-Go names that differ from Hermes's are renamed: topic.volume
+//     is topic_throughput_bytes_total and subscription.throughput is
+//     subscription_throughput_bytes_total;
+//   - a last segment after "http-status-codes." becomes the status_code
+//     label: subscription.http-status-codes.2xx is
+//     hermes_consumers_subscription_http_status_codes_total{status_code="2xx"}.
+//
+// Labels become Prometheus labels ([^a-zA-Z0-9_] in keys becomes '_').
+package prometheus
+
+import (
+	"log/slog"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/hermes-go/hermes/ports"
+)
+
+var _ ports.Metrics = (*Metrics)(nil)
+
+// Config configures Metrics; zero fields take the defaults given.
+type Config struct {
+	// FrontendPrefix starts the names of topic metrics. Default
+	// "hermes_frontend".
+	FrontendPrefix string
+	// ConsumersPrefix starts every other name. Default "hermes_consumers".
+	ConsumersPrefix string
+	// Buckets are the histogram buckets in seconds. Default
+	// prometheus.DefBuckets (5 ms to 10 s).
+	Buckets []float64
+}
+
+// renames maps Hermes-Go names to Hermes's where they differ.
+var renames = map[string]string{
+	"topic.volume":            "topic.throughput-bytes",
+	"subscription.throughput": "subscription.throughput-bytes",
+}
+
+const statusCodes = ".http-status-codes."
+
+type kind byte
+
+const (
+	counter kind = iota
+	histogram
+	gauge
+)
+
+// family is one registered vector; vec is nil when registration failed
+// (then the metric is dropped; the failure was logged once).
+type family struct {
+	vec any // *prometheus.CounterVec, *prometheus.HistogramVec or *prometheus.GaugeVec
+}
+
+// Metrics is the Prometheus ports.Metrics. Vectors are created on first
+// use per name and label-key set and cached; all methods are safe for
+// concurrent use and never block on I/O.
+type Metrics struct {
+	cfg      Config
+	log      *slog.Logger
+	registry *prometheus.Registry
+	families sync.Map // cache key -> *family
+	mu       sync.Mutex
+}
+
+// New returns Metrics with an empty registry of its own.
+func New(cfg Config, log *slog.Logger) *Metrics {
+	if cfg.FrontendPrefix == "" {
+		cfg.FrontendPrefix = "hermes_frontend"
+	}
+	if cfg.ConsumersPrefix == "" {
+		cfg.ConsumersPrefix = "hermes_consumers"
+	}
+	if len(cfg.Buckets) == 0 {
+		cfg.Buckets = prometheus.DefBuckets
+	}
+	return &Metrics{cfg: cfg, log: log.With("component", "prometheus"), registry: prometheus.NewRegistry()}
+}
+
+// Handler serves the registry in the Prometheus exposition format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// Registry returns the registry, e.g. to add Go runtime collectors.
+func (m *Metrics) Registry() *prometheus.Registry { return m.registry }
+
+// Count implements ports.Metrics. Negative deltas are ignored: Prometheus
+// counters only go up.
+func (m *Metrics) Count(name string, labels ports.Labels, delta int64) {
+	if delta < 0 {
+		return
+	}
+	if c, ok := m.metric(counter, name, labels).(prometheus.Counter); ok {
+		c.Add(float64(delta))
+	}
+}
+
+// Observe implements ports.Metrics.
+func (m *Metrics) Observe(name string, labels ports.Labels, d time.Duration) {
+	if o, ok := m.metric(histogram, name, labels).(prometheus.Observer); ok {
+		o.Observe(d.Seconds())
+	}
+}
+
+// Gauge implements ports.Metrics.
+func (m *Metrics) Gauge(name string, labels ports.Labels, value float64) {
+	if g, ok := m.metric(gauge, name, labels).(prometheus.Gauge); ok {
+		g.Set(value)
+	}
+}
+
+// Series returns the Prometheus name of a metric (before the "_total" or
+// "_seconds" suffix of counters and timers) and its labels, as the package
+// doc describes.
+func (m *Metrics) Series(name string, labels ports.Labels) (string, ports.Labels) {
+	if head, code, ok := strings.Cut(name, statusCodes); ok {
+		if _, has := labels["status_code"]; !has {
+			labels = maps.Clone(labels)
+			if labels == nil {
+				labels = ports.Labels{}
+			}
+			labels["status_code"] = code
+		}
+		name = head + statusCodes[:len(statusCodes)-1]
+	}
+	if r, ok := renames[name]; ok {
+		name = r
+	}
+	prefix := m.cfg.ConsumersPrefix
+	if strings.HasPrefix(name, "topic") {
+		prefix = m.cfg.FrontendPrefix
+	}
+	return prefix + "_" + sanitize(name), labels
+}
+
+// metric returns the child of the vector for name and labels, or nil when
+// the metric cannot be registered or a label value is invalid.
+func (m *Metrics) metric(k kind, name string, labels ports.Labels) any {
+	name, labels = m.Series(name, labels)
+	keys := slices.Sorted(maps.Keys(labels))
+	f := m.family(k, name, keys)
+	if f.vec == nil {
+		return nil
+	}
+	values := make([]string, len(keys))
+	for i, key := range keys {
+		values[i] = labels[key]
+	}
+	var (
+		c   any
+		err error
+	)
+	switch vec := f.vec.(type) {
+	case *prometheus.CounterVec:
+		c, err = vec.GetMetricWithLabelValues(values...)
+	case *prometheus.HistogramVec:
+		c, err = vec.GetMetricWithLabelValues(values...)
+	case *prometheus.GaugeVec:
+		c, err = vec.GetMetricWithLabelValues(values...)
+	}
+	if err != nil {
+		return nil
+	}
+	return c
+}
+
+func (m *Metrics) family(k kind, name string, keys []string) *family {
+	cacheKey := string(rune('0'+k)) + name + "\x00" + strings.Join(keys, "\x00")
+	if f, ok := m.families.Load(cacheKey); ok {
+		return f.(*family)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if f, ok := m.families.Load(cacheKey); ok {
+		return f.(*family)
+	}
+	f := &family{}
+	vec, c := m.newVec(k, name, keys)
+	if err := m.registry.Register(c); err != nil {
+		m.log.Error("metric cannot be registered; dropping its values", "metric", name, "labels", keys, "err", err)
+	} else {
+		f.vec = vec
+	}
+	m.families.Store(cacheKey, f)
+	return f
+}
+
+func (m *Metrics) newVec(k kind, name string, keys []string) (any, prometheus.Collector) {
+	labelNames := make([]string, len(keys))
+	for i, key := range keys {
+		labelNames[i] = sanitize(key)
+	}
+	help := "Hermes metric " + name + "."
+	switch k {
+	case counter:
+		v := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name + "_total", Help: help}, labelNames)
+		return v, v
+	case histogram:
+		v := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name + "_seconds", Help: help, Buckets: m.cfg.Buckets}, labelNames)
+		return v, v
+	default:
+		v := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labelNames)
+		return v, v
+	}
+}
+
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return '_'
+	}, s)
+}

@@ -1,0 +1,104 @@
+package prometheus_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hermes-go/hermes/adapters/prometheus"
+	"github.com/hermes-go/hermes/ports"
+)
+
+// TestHermesNames checks the names the Hermes management queries and
+// dashboards use (hermes-api.md §6).
+func TestHermesNames(t *testing.T) {
+	t.Parallel()
+	m := prometheus.New(prometheus.Config{}, testLogger())
+	topic := ports.Labels{"group": "pl.shop", "topic": "orders"}
+	sub := ports.Labels{"group": "pl.shop", "topic": "orders", "subscription": "s"}
+	m.Count("topic.requests", topic, 1)
+	m.Count("topic.volume", topic, 100)
+	m.Observe("topic.latency", topic, 20*time.Millisecond)
+	for _, name := range []string{"delivered", "discarded", "retries", "timeouts", "other-errors", "batches"} {
+		m.Count("subscription."+name, sub, 1)
+	}
+	m.Count("subscription.throughput", sub, 100)
+	m.Count("subscription.http-status-codes.2xx", sub, 1)
+	m.Gauge("subscription.inflight", sub, 3)
+
+	fams, err := scrape(m)
+	require.NoError(t, err)
+	want := map[string]dto.MetricType{
+		"hermes_frontend_topic_requests_total":                  dto.MetricType_COUNTER,
+		"hermes_frontend_topic_throughput_bytes_total":          dto.MetricType_COUNTER,
+		"hermes_frontend_topic_latency_seconds":                 dto.MetricType_HISTOGRAM,
+		"hermes_consumers_subscription_delivered_total":         dto.MetricType_COUNTER,
+		"hermes_consumers_subscription_discarded_total":         dto.MetricType_COUNTER,
+		"hermes_consumers_subscription_retries_total":           dto.MetricType_COUNTER,
+		"hermes_consumers_subscription_timeouts_total":          dto.MetricType_COUNTER,
+		"hermes_consumers_subscription_other_errors_total":      dto.MetricType_COUNTER,
+		"hermes_consumers_subscription_batches_total":           dto.MetricType_COUNTER,
+		"hermes_consumers_subscription_throughput_bytes_total":  dto.MetricType_COUNTER,
+		"hermes_consumers_subscription_http_status_codes_total": dto.MetricType_COUNTER,
+		"hermes_consumers_subscription_inflight":                dto.MetricType_GAUGE,
+	}
+	for name, typ := range want {
+		if assert.Contains(t, fams, name) {
+			assert.Equal(t, typ, fams[name].GetType(), name)
+		}
+	}
+	assert.Len(t, fams, len(want))
+	codes := fams["hermes_consumers_subscription_http_status_codes_total"].GetMetric()
+	require.Len(t, codes, 1)
+	labels := map[string]string{}
+	for _, l := range codes[0].GetLabel() {
+		labels[l.GetName()] = l.GetValue()
+	}
+	assert.Equal(t, map[string]string{"group": "pl.shop", "topic": "orders", "subscription": "s", "status_code": "2xx"}, labels)
+	h := fams["hermes_frontend_topic_latency_seconds"].GetMetric()[0].GetHistogram()
+	assert.InDelta(t, 0.02, h.GetSampleSum(), 1e-9, "timers are in seconds")
+}
+
+// TestBadInputIsDropped: what Prometheus cannot take is dropped, never a
+// panic, and the other series are unaffected.
+func TestBadInputIsDropped(t *testing.T) {
+	t.Parallel()
+	m := prometheus.New(prometheus.Config{}, testLogger())
+	topic := ports.Labels{"group": "g", "topic": "t"}
+	m.Count("topic.published", topic, 2)
+	m.Count("topic.published", ports.Labels{"group": "g"}, 5)                  // another label set for the name
+	m.Count("topic.published", topic, -1)                                      // counters only go up
+	m.Count("topic.published", ports.Labels{"group": "g", "topic": "\xff"}, 1) // invalid UTF-8
+	m.Count("topic.published", topic, 1)
+	v, ok := read(m, "topic.published", topic)
+	require.True(t, ok)
+	assert.Equal(t, 3.0, v)
+	_, ok = read(m, "topic.published", ports.Labels{"group": "g"})
+	assert.False(t, ok)
+}
+
+// TestConcurrentFirstUse: many goroutines creating the same and different
+// series at once all land in one registry.
+func TestConcurrentFirstUse(t *testing.T) {
+	t.Parallel()
+	m := prometheus.New(prometheus.Config{}, testLogger())
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			for _, name := range []string{"topic.requests", "topic.published", "subscription.delivered"} {
+				m.Count(name, ports.Labels{"group": "g", "topic": "t"}, 1)
+				m.Observe(name, ports.Labels{"group": "g", "topic": "t"}, time.Millisecond)
+			}
+		})
+	}
+	wg.Wait()
+	for _, name := range []string{"topic.requests", "topic.published", "subscription.delivered"} {
+		v, ok := read(m, name, ports.Labels{"group": "g", "topic": "t"})
+		require.True(t, ok, name)
+		assert.Equal(t, 20.0, v, name)
+	}
+}

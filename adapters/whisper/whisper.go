@@ -1,0 +1,188 @@
+// Package whisper stores Graphite series in local whisper files, as
+// carbon-cache would, with github.com/go-graphite/go-whisper. Its Store is
+// the embedded default backend of the graphite package's ports.Metrics
+// (graphite.NewWithBackend), so Hermes-Go keeps metrics without running
+// carbon, and Store.Read reads them back for the management endpoints.
+//
+// Series "a.b.c" is the file <Dir>/a/b/c.wsp. Files are created with
+// Config.Retentions (default DefaultRetentions: 10 s points for 6 hours,
+// 1 min for 7 days, 10 min for a year, as carbon writes
+// "10s:6h,1m:7d,10m:1y"), xFilesFactor 0 and this aggregation into the
+// coarser archives:
+//   - series ending in ".count" (cumulative totals): max, the newest total
+//     of the bucket (sum, carbon's usual rule for per-interval counts,
+//     would add up cumulative values);
+//   - every other series: average.
+//
+// A file's schema is fixed when it is created; changing Retentions affects
+// new series only.
+package whisper
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	gowhisper "github.com/go-graphite/go-whisper"
+
+	"github.com/hermes-go/hermes/domain"
+)
+
+// DefaultRetentions is the retention schema of new files.
+const DefaultRetentions = "10s:6h,1m:7d,10m:1y"
+
+// Config configures a Store.
+type Config struct {
+	// Dir holds the files. Required.
+	Dir string
+	// Retentions is the carbon-style retention schema of new files.
+	// Default DefaultRetentions.
+	Retentions string
+}
+
+// Point is one stored value.
+type Point struct {
+	Time  time.Time
+	Value float64
+}
+
+// Store reads and writes series in whisper files. It is safe for
+// concurrent use; writes and reads are serialised.
+type Store struct {
+	dir        string
+	retentions gowhisper.Retentions
+	log        *slog.Logger
+	mu         sync.Mutex
+}
+
+// Open returns a Store over cfg.Dir, creating the directory.
+func Open(cfg Config, log *slog.Logger) (*Store, error) {
+	if cfg.Retentions == "" {
+		cfg.Retentions = DefaultRetentions
+	}
+	var errs []error
+	if cfg.Dir == "" {
+		errs = append(errs, fmt.Errorf("whisper: dir is empty: set the directory for metric files: %w", domain.ErrValidation))
+	}
+	ret, err := gowhisper.ParseRetentionDefs(cfg.Retentions)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("whisper: retentions %q: want e.g. %q: %w: %w", cfg.Retentions, DefaultRetentions, domain.ErrValidation, err))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("whisper: create %q: %w: %w", cfg.Dir, domain.ErrUnavailable, err)
+	}
+	return &Store{dir: cfg.Dir, retentions: ret, log: log.With("component", "whisper")}, nil
+}
+
+// file returns the path of a series' file, or an ErrValidation for a
+// name that is not a dotted path of non-empty segments without '/'.
+func (s *Store) file(series string) (string, error) {
+	segs := strings.Split(series, ".")
+	for _, seg := range segs {
+		if seg == "" || seg == ".." || strings.ContainsAny(seg, `/\`) {
+			return "", fmt.Errorf("whisper: series %q: want dot-separated names without '/': %w", series, domain.ErrValidation)
+		}
+	}
+	return filepath.Join(s.dir, filepath.Join(segs...)+".wsp"), nil
+}
+
+// Write stores each series' value at ts, creating missing files. It goes on
+// past a failing series and returns every failure joined, each wrapping
+// domain.ErrUnavailable (or ErrValidation for a bad name).
+func (s *Store) Write(ts time.Time, points map[string]float64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs []error
+	for series, v := range points {
+		if err := s.update(series, v, ts); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Store) update(series string, v float64, ts time.Time) error {
+	path, err := s.file(series)
+	if err != nil {
+		return err
+	}
+	w, err := gowhisper.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		w, err = s.create(path, series)
+	}
+	if err != nil {
+		return fmt.Errorf("whisper: open %q: %w: %w", path, domain.ErrUnavailable, err)
+	}
+	err = w.Update(v, int(ts.Unix()))
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("whisper: update %q: %w: %w", path, domain.ErrUnavailable, err)
+	}
+	return nil
+}
+
+func (s *Store) create(path, series string) (*gowhisper.Whisper, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	agg := gowhisper.Average
+	if strings.HasSuffix(series, ".count") {
+		agg = gowhisper.Max
+	}
+	return gowhisper.Create(path, s.retentions, agg, 0)
+}
+
+// Read returns the points of a series stored between from and until,
+// oldest first, without empty slots, from the finest archive that covers
+// from. A series never written is a domain.ErrNotFound.
+func (s *Store) Read(series string, from, until time.Time) ([]Point, error) {
+	path, err := s.file(series)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return ReadFile(path, from, until)
+}
+
+// ReadFile reads a whisper file as Store.Read does, e.g. one that
+// carbon-cache wrote.
+func ReadFile(path string, from, until time.Time) ([]Point, error) {
+	w, err := gowhisper.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("whisper: %q: %w", path, domain.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("whisper: open %q: %w: %w", path, domain.ErrUnavailable, err)
+	}
+	defer func() { _ = w.Close() }()
+	ts, err := w.Fetch(int(from.Unix()), int(until.Unix()))
+	if err != nil {
+		return nil, fmt.Errorf("whisper: fetch %q: %w: %w", path, domain.ErrUnavailable, err)
+	}
+	if ts == nil { // the range is outside the retention
+		return nil, nil
+	}
+	var out []Point
+	for _, p := range ts.Points() {
+		if !math.IsNaN(p.Value) {
+			out = append(out, Point{Time: time.Unix(int64(p.Time), 0), Value: p.Value})
+		}
+	}
+	return out, nil
+}
+
+// Close implements graphite.Backend; the Store holds no open files.
+func (s *Store) Close() error { return nil }

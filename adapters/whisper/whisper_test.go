@@ -1,0 +1,80 @@
+package whisper_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	gowhisper "github.com/go-graphite/go-whisper"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hermes-go/hermes/adapters/whisper"
+	"github.com/hermes-go/hermes/domain"
+)
+
+func TestOpenValidates(t *testing.T) {
+	t.Parallel()
+	_, err := whisper.Open(whisper.Config{Retentions: "10s:forever"}, testLogger())
+	require.ErrorIs(t, err, domain.ErrValidation)
+}
+
+func TestReadErrors(t *testing.T) {
+	t.Parallel()
+	store, err := whisper.Open(whisper.Config{Dir: t.TempDir()}, testLogger())
+	require.NoError(t, err)
+	_, err = store.Read("never.written.count", time.Now().Add(-time.Minute), time.Now())
+	require.ErrorIs(t, err, domain.ErrNotFound)
+	for _, bad := range []string{"a..b", "a/b", "..", "", "a.b."} {
+		_, err = store.Read(bad, time.Now().Add(-time.Minute), time.Now())
+		require.ErrorIs(t, err, domain.ErrValidation, bad)
+		require.ErrorIs(t, store.Write(time.Now(), map[string]float64{bad: 1}), domain.ErrValidation, bad)
+	}
+}
+
+// TestFilesAndSchema: series a.b.c is <dir>/a/b/c.wsp with the documented
+// retentions, max for cumulative counts and average for the rest.
+func TestFilesAndSchema(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	store, err := whisper.Open(whisper.Config{Dir: dir}, testLogger())
+	require.NoError(t, err)
+	now := time.Now()
+	require.NoError(t, store.Write(now.Add(-time.Minute), map[string]float64{"p.topic.g.t.published.count": 3, "p.topic.g.t.latency.p99": 1.5}))
+	require.NoError(t, store.Write(now, map[string]float64{"p.topic.g.t.published.count": 5}))
+
+	points, err := store.Read("p.topic.g.t.published.count", now.Add(-time.Hour), now)
+	require.NoError(t, err)
+	require.Len(t, points, 2)
+	assert.Equal(t, []float64{3, 5}, []float64{points[0].Value, points[1].Value})
+	assert.Equal(t, now.Add(-time.Minute).Unix()/10*10, points[0].Time.Unix())
+
+	for series, agg := range map[string]gowhisper.AggregationMethod{"p/topic/g/t/published/count.wsp": gowhisper.Max, "p/topic/g/t/latency/p99.wsp": gowhisper.Average} {
+		w, err := gowhisper.Open(filepath.Join(dir, series))
+		require.NoError(t, err, series)
+		assert.Equal(t, agg, w.AggregationMethod(), series)
+		assert.Equal(t, float32(0), w.XFilesFactor())
+		var got []string
+		for _, r := range w.Retentions() {
+			got = append(got, r.String())
+		}
+		assert.Equal(t, []string{"10s:6h", "1m:7d", "10m:1y"}, got)
+		require.NoError(t, w.Close())
+	}
+}
+
+// TestWriteGoesOnPastFailures: one bad series does not stop the others.
+func TestWriteGoesOnPastFailures(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	store, err := whisper.Open(whisper.Config{Dir: dir}, testLogger())
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "blocked"), nil, 0o600))
+	err = store.Write(time.Now(), map[string]float64{"blocked.x.count": 1, "ok.count": 2})
+	require.ErrorIs(t, err, domain.ErrUnavailable)
+	points, err := store.Read("ok.count", time.Now().Add(-time.Minute), time.Now())
+	require.NoError(t, err)
+	require.Len(t, points, 1)
+	assert.Equal(t, 2.0, points[0].Value)
+}
