@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-services=${HERMES_TEST_SERVICES-kafka zookeeper ferretdb opensearch}
+services=${HERMES_TEST_SERVICES-kafka zookeeper ferretdb opensearch carbon}
 started=()
 cleanup() {
   for s in "${started[@]}"; do bash "test/infra/$s.sh" stop || true; done

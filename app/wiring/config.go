@@ -42,6 +42,33 @@ type Config struct {
 	MessageStore MessageStoreConfig `koanf:"message_store"`
 	Metadata     MetadataConfig     `koanf:"metadata"`
 	Tracker      TrackerConfig      `koanf:"tracker"`
+	Metrics      MetricsConfig      `koanf:"metrics"`
+}
+
+// Metrics writer kinds; several may be enabled at once.
+const (
+	MetricsWhisper    = "whisper"
+	MetricsGraphite   = "graphite"
+	MetricsPrometheus = "prometheus"
+	MetricsMemory     = "memory"
+)
+
+// MetricsConfig chooses and configures the metrics writers.
+type MetricsConfig struct {
+	// Kinds are the enabled writers (default [whisper]; in_memory runs use
+	// memory instead of whisper): whisper (files under data_dir/metrics),
+	// graphite (carbon over TCP), prometheus (/status/prometheus and
+	// /metrics on the frontend and management servers), memory.
+	Kinds []string `koanf:"kinds"`
+	// Prefix starts every whisper/graphite series (default stats.tech.hermes).
+	Prefix string `koanf:"prefix"`
+	// Interval between whisper/graphite flushes (default 10s).
+	Interval time.Duration `koanf:"interval"`
+	// WhisperRetentions is the retention schema of new whisper files
+	// (default 10s:6h,1m:7d,10m:1y).
+	WhisperRetentions string `koanf:"whisper_retentions"`
+	// GraphiteAddress is carbon's plaintext receiver (default localhost:2003).
+	GraphiteAddress string `koanf:"graphite_address"`
 }
 
 // LogConfig configures slog.
@@ -219,6 +246,10 @@ func Defaults() Config {
 			Mongo:         MongoConfig{URI: "mongodb://127.0.0.1:27017/", Database: "hermes", Retention: 7 * 24 * time.Hour},
 			Elasticsearch: ElasticsearchConfig{URL: "http://127.0.0.1:9200"},
 		},
+		Metrics: MetricsConfig{
+			Kinds: []string{MetricsWhisper}, Prefix: "stats.tech.hermes", Interval: 10 * time.Second,
+			WhisperRetentions: "10s:6h,1m:7d,10m:1y", GraphiteAddress: "localhost:2003",
+		},
 		Metadata: MetadataConfig{Kind: MetadataFile, ZooKeeper: ZooKeeperConfig{Root: "/hermes", SessionTimeout: 10 * time.Second}},
 	}
 }
@@ -308,6 +339,11 @@ func (c Config) Validate() error {
 	}
 	if !slices.Contains([]string{TrackerMemory, TrackerMongo, TrackerElasticsearch}, c.Tracker.Kind) {
 		bad("tracker.kind %q: want memory, mongo or elasticsearch", c.Tracker.Kind)
+	}
+	for _, k := range c.Metrics.Kinds {
+		if !slices.Contains([]string{MetricsWhisper, MetricsGraphite, MetricsPrometheus, MetricsMemory}, k) {
+			bad("metrics.kinds: %q: want whisper, graphite, prometheus or memory", k)
+		}
 	}
 	if !c.InMemory && c.DataDir == "" && (c.Metadata.Kind == MetadataFile || c.MessageStore.Kind == MessageStoreEmbedded) {
 		bad("data_dir: empty: set a directory, or in_memory: true")

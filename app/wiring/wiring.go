@@ -42,7 +42,7 @@ func Options(cfg Config) fx.Option {
 		}),
 		metadataModule(cfg),
 		messageStoreModule(cfg),
-		metricsModule,
+		metricsModule(cfg),
 		undeliveredModule,
 		trackerModule(cfg),
 		appModule,
@@ -157,10 +157,6 @@ func messageStoreModule(cfg Config) fx.Option {
 	))
 }
 
-var metricsModule = fx.Module("metrics.memory", fx.Provide(
-	fx.Annotate(memory.NewMetrics, fx.As(new(ports.Metrics))),
-))
-
 var undeliveredModule = fx.Module("undelivered.memory", fx.Provide(
 	fx.Annotate(memory.NewUndeliveredLog, fx.As(new(ports.UndeliveredLog))),
 ))
@@ -251,7 +247,7 @@ func serve(lc fx.Lifecycle, log *slog.Logger, name, addr string, h http.Handler,
 }
 
 var frontendModule = fx.Module("frontend", fx.Invoke(
-	func(lc fx.Lifecycle, cfg Config, pub *app.PublishMessage, store ports.MetadataStore, log *slog.Logger) {
+	func(lc fx.Lifecycle, cfg Config, pub *app.PublishMessage, store ports.MetadataStore, mw metricsWriters, log *slog.Logger) {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		lc.Append(fx.Hook{
@@ -270,13 +266,14 @@ var frontendModule = fx.Module("frontend", fx.Invoke(
 			LongIdleTimeout: cfg.Frontend.LongIdleTimeout, MaxPublishRequestDuration: cfg.Frontend.MaxPublishRequestDuration,
 			ForceMaxMessageSize: cfg.Frontend.ForceMaxMessageSize,
 		}, log.With("component", "frontend"))
-		serve(lc, log, "frontend", cfg.Frontend.Addr, h, cfg.Frontend.ShutdownTimeout)
+		serve(lc, log, "frontend", cfg.Frontend.Addr, withPrometheus(h, mw), cfg.Frontend.ShutdownTimeout)
 	},
 ))
 
 var managementModule = fx.Module("management", fx.Invoke(
-	func(lc fx.Lifecycle, cfg Config, m ports.Management, log *slog.Logger) {
-		serve(lc, log, "management", cfg.Management.Addr, httpapi.NewManagement(m, log.With("component", "management")), 10*time.Second)
+	func(lc fx.Lifecycle, cfg Config, m ports.Management, mw metricsWriters, log *slog.Logger) {
+		h := withPrometheus(httpapi.NewManagement(m, log.With("component", "management")), mw)
+		serve(lc, log, "management", cfg.Management.Addr, h, 10*time.Second)
 	},
 ))
 

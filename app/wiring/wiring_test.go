@@ -3,9 +3,15 @@ package wiring
 import (
 	"fmt"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/fx"
+
+	"github.com/hermes-go/hermes/adapters/memory"
+	"github.com/hermes-go/hermes/ports"
 )
 
 // Every adapter combination and module subset builds a complete fx graph.
@@ -42,5 +48,32 @@ func TestOptionsValidateForEveryTracker(t *testing.T) {
 			require.NoError(t, cfg.Validate())
 			require.NoError(t, fx.ValidateApp(Options(cfg)))
 		})
+	}
+}
+
+func TestOptionsValidateForMetricsWriters(t *testing.T) {
+	for _, kinds := range [][]string{
+		{MetricsWhisper}, {MetricsGraphite}, {MetricsPrometheus}, {MetricsMemory}, {},
+		{MetricsWhisper, MetricsGraphite, MetricsPrometheus},
+	} {
+		t.Run(fmt.Sprint(kinds), func(t *testing.T) {
+			cfg := Defaults()
+			cfg.Metrics.Kinds = kinds
+			cfg.DataDir = t.TempDir()
+			require.NoError(t, cfg.Validate())
+			require.NoError(t, fx.ValidateApp(Options(cfg)))
+		})
+	}
+}
+
+func TestFanoutReachesEveryWriter(t *testing.T) {
+	a, b := memory.NewMetrics(), memory.NewMetrics()
+	f := fanout{a, b}
+	labels := ports.Labels{"group": "g", "topic": "t"}
+	f.Count("topic.published", labels, 2)
+	f.Observe("topic.latency", labels, time.Millisecond)
+	for _, m := range []*memory.Metrics{a, b} {
+		assert.Equal(t, int64(2), m.CounterValue("topic.published", labels))
+		assert.Equal(t, int64(1), m.TimerValue("topic.latency", labels).Count)
 	}
 }
