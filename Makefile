@@ -40,5 +40,11 @@ lint:
 fmt:
 	gofmt -w $(GOFILES)
 
+# Hermes-Go against bare baselines in one run, about 5 minutes; the table
+# is printed, the JSON lands in test/bench/results/ (docs/benchmarks.md).
+# Flags go in BENCH_ARGS, e.g. BENCH_ARGS="-scenarios publish -rounds 5".
+bench:
+	$(GO) run ./test/bench/cmd/hermes-bench $(BENCH_ARGS)
+
 clean:
 	rm -rf bin
