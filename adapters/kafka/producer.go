@@ -130,7 +130,11 @@ func (p *Producer) client(ack domain.Ack) (*kgo.Client, error) {
 		return cl, nil
 	}
 	opts := append(p.cfg.clientOpts(p.log),
-		kgo.ProducerBatchMaxBytesFn(p.batchLimit))
+		kgo.ProducerBatchMaxBytesFn(p.batchLimit),
+		// Every publish waits for its ack, so lingering only adds latency:
+		// franz-go's 10ms default capped the frontend at ~100 publishes per
+		// connection per second. Hermes's producer lingers 0 as well.
+		kgo.ProducerLinger(0))
 	switch ack {
 	case domain.AckNone:
 		opts = append(opts, kgo.RequiredAcks(kgo.NoAck()), kgo.DisableIdempotentWrite())
