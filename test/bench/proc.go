@@ -1,0 +1,176 @@
+// Package bench is the harness behind `make bench`: it runs Hermes-Go (the
+// real binary) and bare baselines (test/bench/cmd/bench-baseline) side by
+// side against one Kafka, in interleaved rounds after a warm-up, and
+// reports each figure's median, min, max and ratio to its baseline.
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Binaries are the programs a run compares.
+type Binaries struct {
+	Hermes   string
+	Baseline string
+}
+
+// ModuleRoot is the repository root, found from this file's location.
+func ModuleRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// Build compiles hermes (as `make build` does) and the baseline into dir.
+func Build(ctx context.Context, dir string) (Binaries, error) {
+	b := Binaries{Hermes: filepath.Join(dir, "hermes"), Baseline: filepath.Join(dir, "bench-baseline")}
+	for out, pkg := range map[string]string{b.Hermes: "./cmd/hermes", b.Baseline: "./test/bench/cmd/bench-baseline"} {
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
+		cmd.Dir = ModuleRoot()
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			return b, fmt.Errorf("bench: go build %s: %w\n%s", pkg, err, msg)
+		}
+	}
+	return b, nil
+}
+
+// Proc is one running process under measurement.
+type Proc struct {
+	Name    string
+	Started time.Time
+	cmd     *exec.Cmd
+	log     *capBuffer
+	exited  chan struct{}
+	addrs   map[string]string
+}
+
+var listeningLine = regexp.MustCompile(`msg=listening component=(\w+) addr=(\S+)`)
+
+// StartProc runs bin and waits until it logged a listening line for each
+// of components (at most 60 s).
+func StartProc(name, bin string, args, env []string, components ...string) (*Proc, error) {
+	p := &Proc{Name: name, log: &capBuffer{max: 1 << 20}, exited: make(chan struct{}), addrs: map[string]string{}}
+	p.cmd = exec.Command(bin, args...)
+	p.cmd.Env = append(os.Environ(), env...)
+	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+	p.Started = time.Now()
+	if err := p.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("bench: start %s: %w", name, err)
+	}
+	go func() { _ = p.cmd.Wait(); close(p.exited) }()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		for _, m := range listeningLine.FindAllStringSubmatch(p.log.String(), -1) {
+			p.addrs[m[1]] = m[2]
+		}
+		missing := 0
+		for _, c := range components {
+			if p.addrs[c] == "" {
+				missing++
+			}
+		}
+		if missing == 0 {
+			return p, nil
+		}
+		select {
+		case <-p.exited:
+			return nil, fmt.Errorf("bench: %s exited at start:\n%s", name, p.log.String())
+		case <-time.After(2 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			p.Stop()
+			return nil, fmt.Errorf("bench: %s did not start:\n%s", name, p.log.String())
+		}
+	}
+}
+
+// URL is the http:// address a component listens on.
+func (p *Proc) URL(component string) string { return "http://" + p.addrs[component] }
+
+// Log is the process's output so far (its first MiB).
+func (p *Proc) Log() string { return p.log.String() }
+
+// CPU is the user+system CPU time the process used so far.
+func (p *Proc) CPU() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the parenthesised command: state is the first, utime
+	// and stime the 12th and 13th (proc(5) fields 14 and 15).
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+s) * time.Second / clockTicks
+}
+
+// clockTicks is USER_HZ, 100 on every Linux architecture Go supports.
+const clockTicks = 100
+
+// RSS is the process's resident set size in bytes.
+func (p *Proc) RSS() int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+// Stop sends SIGTERM, waits up to 15 s, then kills. Idempotent.
+func (p *Proc) Stop() {
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(15 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+	}
+}
+
+// capBuffer keeps the first max bytes written to it; safe for concurrent
+// writes by the process and reads by the harness.
+type capBuffer struct {
+	mu  sync.Mutex
+	b   bytes.Buffer
+	max int
+}
+
+func (c *capBuffer) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if room := c.max - c.b.Len(); room > 0 {
+		c.b.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+func (c *capBuffer) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.b.String()
+}
