@@ -6,17 +6,28 @@ import (
 	"strings"
 )
 
-// decodeEnum reads a JSON string that must be one of allowed, as Jackson
-// does for Java enums (an unknown constant is a format error).
-func decodeEnum(b []byte, field string, allowed ...string) (string, error) {
-	var s string
+// decodeEnum reads into dst a JSON string that must be one of allowed, as
+// Jackson does for Java enums (an unknown constant is a format error and
+// leaves dst empty).
+func decodeEnum[T ~string](b []byte, dst *T, field string, allowed ...T) error {
+	*dst = ""
+	var s string // not T: its UnmarshalJSON would call back here
 	if err := json.Unmarshal(b, &s); err != nil {
-		return "", Errorf(ErrFormat, "%s: expected one of [%s]", field, strings.Join(allowed, ", "))
+		return Errorf(ErrFormat, "%s: expected one of [%s]", field, joinEnum(allowed))
 	}
-	if !slices.Contains(allowed, s) {
-		return "", Errorf(ErrFormat, "%s: value %q not one of [%s]", field, s, strings.Join(allowed, ", "))
+	if !slices.Contains(allowed, T(s)) {
+		return Errorf(ErrFormat, "%s: value %q not one of [%s]", field, s, joinEnum(allowed))
 	}
-	return s, nil
+	*dst = T(s)
+	return nil
+}
+
+func joinEnum[T ~string](values []T) string {
+	s := make([]string, len(values))
+	for i, v := range values {
+		s[i] = string(v)
+	}
+	return strings.Join(s, ", ")
 }
 
 // ContentType is the format of a topic's messages or a subscription's delivery.
@@ -30,9 +41,7 @@ const (
 
 // UnmarshalJSON accepts JSON or AVRO.
 func (c *ContentType) UnmarshalJSON(b []byte) error {
-	s, err := decodeEnum(b, "contentType", "JSON", "AVRO")
-	*c = ContentType(s)
-	return err
+	return decodeEnum(b, c, "contentType", "JSON", "AVRO")
 }
 
 // Ack is the Kafka acknowledgement a topic's publishes wait for.
@@ -47,9 +56,7 @@ const (
 
 // UnmarshalJSON accepts NONE, LEADER or ALL.
 func (a *Ack) UnmarshalJSON(b []byte) error {
-	s, err := decodeEnum(b, "ack", "NONE", "LEADER", "ALL")
-	*a = Ack(s)
-	return err
+	return decodeEnum(b, a, "ack", "NONE", "LEADER", "ALL")
 }
 
 // State is a subscription's lifecycle state.
@@ -64,9 +71,7 @@ const (
 
 // UnmarshalJSON accepts PENDING, ACTIVE or SUSPENDED.
 func (s *State) UnmarshalJSON(b []byte) error {
-	v, err := decodeEnum(b, "state", "PENDING", "ACTIVE", "SUSPENDED")
-	*s = State(v)
-	return err
+	return decodeEnum(b, s, "state", "PENDING", "ACTIVE", "SUSPENDED")
 }
 
 // DeliveryType says whether messages are sent one by one or in batches.
@@ -80,9 +85,7 @@ const (
 
 // UnmarshalJSON accepts SERIAL or BATCH.
 func (d *DeliveryType) UnmarshalJSON(b []byte) error {
-	v, err := decodeEnum(b, "deliveryType", "SERIAL", "BATCH")
-	*d = DeliveryType(v)
-	return err
+	return decodeEnum(b, d, "deliveryType", "SERIAL", "BATCH")
 }
 
 // SubscriptionMode is ANYCAST (one endpoint) or BROADCAST (every resolved endpoint).
@@ -96,9 +99,7 @@ const (
 
 // UnmarshalJSON accepts ANYCAST or BROADCAST.
 func (m *SubscriptionMode) UnmarshalJSON(b []byte) error {
-	v, err := decodeEnum(b, "mode", "ANYCAST", "BROADCAST")
-	*m = SubscriptionMode(v)
-	return err
+	return decodeEnum(b, m, "mode", "ANYCAST", "BROADCAST")
 }
 
 // TrackingMode says which delivery events of a subscription are traced.
@@ -139,7 +140,5 @@ var timeUnitNanos = map[TimeUnit]int64{
 
 // UnmarshalJSON accepts every java TimeUnit name.
 func (u *TimeUnit) UnmarshalJSON(b []byte) error {
-	v, err := decodeEnum(b, "retentionUnit", "NANOSECONDS", "MICROSECONDS", "MILLISECONDS", "SECONDS", "MINUTES", "HOURS", "DAYS")
-	*u = TimeUnit(v)
-	return err
+	return decodeEnum(b, u, "retentionUnit", "NANOSECONDS", "MICROSECONDS", "MILLISECONDS", "SECONDS", "MINUTES", "HOURS", "DAYS")
 }

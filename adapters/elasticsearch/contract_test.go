@@ -3,7 +3,6 @@ package elasticsearch
 import (
 	"context"
 	"log/slog"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hermes-go/hermes/test/contract/tracker"
+	"github.com/hermes-go/hermes/test/testenv"
 )
 
 // testPrefix keeps this run's indices and templates apart; they are
@@ -21,14 +21,7 @@ var testPrefix = "hermes_test_" + strconv.FormatInt(time.Now().UnixNano(), 36) +
 // env) or skips, failing instead under CI.
 func testURL(t *testing.T) string {
 	t.Helper()
-	u := os.Getenv("HERMES_TEST_ELASTICSEARCH")
-	if u == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("HERMES_TEST_ELASTICSEARCH is not set; start test/infra/opensearch.sh")
-		}
-		t.Skip("HERMES_TEST_ELASTICSEARCH is not set; run: eval \"$(bash test/infra/opensearch.sh env)\"")
-	}
-	return u
+	return testenv.Require(t, "HERMES_TEST_ELASTICSEARCH", `eval "$(bash test/infra/opensearch.sh start >&2 && bash test/infra/opensearch.sh env)"`)
 }
 
 func openTracker(t *testing.T, cfg Config) *Tracker {

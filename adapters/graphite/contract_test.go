@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"math"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/hermes-go/hermes/adapters/graphite"
 	"github.com/hermes-go/hermes/ports"
 	"github.com/hermes-go/hermes/test/contract/metrics"
+	"github.com/hermes-go/hermes/test/testenv"
 )
 
 func testLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -71,14 +71,9 @@ func TestMetricsContractFakeCarbon(t *testing.T) {
 // realCarbon returns the address and whisper dir of the carbon-cache that
 // test/infra/carbon.sh started, or skips (fails under CI=true).
 func realCarbon(t *testing.T) (addr, dir string) {
-	addr, dir = os.Getenv("HERMES_TEST_CARBON"), os.Getenv("HERMES_TEST_WHISPER_DIR")
-	if addr == "" || dir == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true needs a real carbon-cache: make test starts it with test/infra/carbon.sh")
-		}
-		t.Skip("no carbon-cache: run `bash test/infra/carbon.sh start` and eval `bash test/infra/carbon.sh env` (sets HERMES_TEST_CARBON, HERMES_TEST_WHISPER_DIR)")
-	}
-	return addr, dir
+	v := testenv.RequireAll(t, `eval "$(bash test/infra/carbon.sh start >&2 && bash test/infra/carbon.sh env)"`,
+		"HERMES_TEST_CARBON", "HERMES_TEST_WHISPER_DIR")
+	return v[0], v[1]
 }
 
 // whisperLast returns the newest value carbon wrote for series, opening

@@ -12,6 +12,7 @@ import (
 	"github.com/hermes-go/hermes/adapters/kafka"
 	"github.com/hermes-go/hermes/ports"
 	"github.com/hermes-go/hermes/test/contract/messagestore"
+	"github.com/hermes-go/hermes/test/testenv"
 )
 
 // harness runs the suite against kfake (emb set) or a real broker.
@@ -86,13 +87,7 @@ func TestContractEmbedded(t *testing.T) {
 // (host:port, set by test/infra/kafka.sh).
 func TestContractBroker(t *testing.T) {
 	t.Parallel()
-	addr := os.Getenv("HERMES_TEST_KAFKA")
-	if addr == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("HERMES_TEST_KAFKA is not set; CI must start a broker (test/infra/kafka.sh)")
-		}
-		t.Skip("HERMES_TEST_KAFKA is not set: no real Kafka broker to test against (start one with test/infra/kafka.sh)")
-	}
+	addr := testenv.Require(t, "HERMES_TEST_KAFKA", `eval "$(bash test/infra/kafka.sh start >&2 && bash test/infra/kafka.sh env)"`)
 	messagestore.Run(t, func(t *testing.T) messagestore.Harness {
 		h := &harness{cfg: kafka.Config{Brokers: []string{addr}, Namespace: "contract"}}
 		h.open(t)

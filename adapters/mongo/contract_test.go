@@ -3,7 +3,6 @@ package mongo
 import (
 	"context"
 	"log/slog"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hermes-go/hermes/test/contract/tracker"
+	"github.com/hermes-go/hermes/test/testenv"
 )
 
 // testDatabase is unique per run, dropped when the tests end.
@@ -20,14 +20,7 @@ var testDatabase = "hermes_test_" + strconv.FormatInt(time.Now().UnixNano(), 36)
 // skips, failing instead under CI.
 func testURI(t *testing.T) string {
 	t.Helper()
-	uri := os.Getenv("HERMES_TEST_MONGO")
-	if uri == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("HERMES_TEST_MONGO is not set; start test/infra/ferretdb.sh")
-		}
-		t.Skip("HERMES_TEST_MONGO is not set; run: eval \"$(bash test/infra/ferretdb.sh env)\"")
-	}
-	return uri
+	return testenv.Require(t, "HERMES_TEST_MONGO", `eval "$(bash test/infra/ferretdb.sh start >&2 && bash test/infra/ferretdb.sh env)"`)
 }
 
 // openTracker opens a tracker on the test database, closed at cleanup.

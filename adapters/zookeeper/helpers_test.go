@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -12,19 +11,15 @@ import (
 
 	"github.com/go-zookeeper/zk"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hermes-go/hermes/test/testenv"
 )
 
 // testServers returns HERMES_TEST_ZOOKEEPER (set by
 // `eval "$(test/infra/zookeeper.sh env)"`), skipping without it outside CI.
 func testServers(t *testing.T) []string {
 	t.Helper()
-	addr := os.Getenv("HERMES_TEST_ZOOKEEPER")
-	if addr == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("HERMES_TEST_ZOOKEEPER is not set (CI=true): start test/infra/zookeeper.sh")
-		}
-		t.Skip("HERMES_TEST_ZOOKEEPER is not set: run test/infra/zookeeper.sh start and eval its env")
-	}
+	addr := testenv.Require(t, "HERMES_TEST_ZOOKEEPER", `eval "$(bash test/infra/zookeeper.sh start >&2 && bash test/infra/zookeeper.sh env)"`)
 	return strings.Split(addr, ",")
 }
 

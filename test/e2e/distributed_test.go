@@ -18,21 +18,17 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hermes-go/hermes/test/testenv"
 )
 
 // realBackends returns HERMES_TEST_KAFKA and HERMES_TEST_ZOOKEEPER, set by
 // test/infra scripts. Missing ones skip the test, or fail it under CI.
 func realBackends(t *testing.T) (kafka, zk string) {
 	t.Helper()
-	kafka, zk = os.Getenv("HERMES_TEST_KAFKA"), os.Getenv("HERMES_TEST_ZOOKEEPER")
-	if kafka == "" || zk == "" {
-		msg := "needs HERMES_TEST_KAFKA and HERMES_TEST_ZOOKEEPER (bash test/infra/kafka.sh start; bash test/infra/zookeeper.sh start)"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return kafka, zk
+	v := testenv.RequireAll(t, "start them with test/infra/kafka.sh and test/infra/zookeeper.sh and eval their env",
+		"HERMES_TEST_KAFKA", "HERMES_TEST_ZOOKEEPER")
+	return v[0], v[1]
 }
 
 // clusterEnv points a process at kafka and zk, isolated from other tests

@@ -3,7 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hermes-go/hermes/test/testenv"
 )
 
 // trackerEnvs are the tracker configurations to run against: memory
@@ -19,11 +20,8 @@ func trackerEnvs(t *testing.T) map[string][]string {
 	envs := map[string][]string{"memory": {"HERMES_TRACKER__KIND=memory"}}
 	backends := map[string]string{"mongo": "HERMES_TEST_MONGO", "elasticsearch": "HERMES_TEST_ELASTICSEARCH"}
 	for kind, variable := range backends {
-		addr := os.Getenv(variable)
-		if addr == "" {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("CI=true needs %s (make test starts it)", variable)
-			}
+		addr, ok := testenv.Lookup(t, variable, "make test starts it")
+		if !ok {
 			continue
 		}
 		key := map[string]string{"mongo": "HERMES_TRACKER__MONGO__URI", "elasticsearch": "HERMES_TRACKER__ELASTICSEARCH__URL"}[kind]
@@ -92,9 +90,8 @@ func TestMessageTraces(t *testing.T) {
 // The tracking store stopped mid-run: publishing and delivery go on.
 func TestTrackingStoreDown(t *testing.T) {
 	t.Parallel()
-	if os.Getenv("HERMES_TEST_MONGO") == "" && os.Getenv("CI") != "true" {
-		t.Skip("needs the FerretDB test script (bash test/infra/ferretdb.sh start)")
-	}
+	// Only a sign that FerretDB is installed: the test starts its own.
+	testenv.Require(t, "HERMES_TEST_MONGO", "bash test/infra/ferretdb.sh start")
 	mongoAddr, stopMongo, _ := privateService(t, "ferretdb", "HERMES_MONGO_PORT", "HERMES_FERRETDB_DEBUG_PORT")
 	h := startHermes(t, t.TempDir(), "HERMES_TRACKER__KIND=mongo", "HERMES_TRACKER__MONGO__URI=mongodb://"+mongoAddr+"/")
 	sub := newSubscriber(t)

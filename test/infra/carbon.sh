@@ -7,8 +7,8 @@
 set -euo pipefail
 
 SVC=carbon
-# shellcheck source=lib-services.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib-services.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 CARBON_PORT="${HERMES_CARBON_PORT:-32003}"
 CARBON_PICKLE_PORT="${HERMES_CARBON_PICKLE_PORT:-32004}"
@@ -18,32 +18,33 @@ CARBON_QUERY_PORT="${HERMES_CARBON_QUERY_PORT:-32002}"
 CARBON_BIN=/usr/bin/carbon-cache
 SVC_MATCH="carbon-cache"
 SVC_PORTS="$CARBON_PORT $CARBON_PICKLE_PORT $CARBON_QUERY_PORT"
-SVC_READY_TIMEOUT="${HERMES_CARBON_TIMEOUT:-30}"
+SVC_START_TIMEOUT="${HERMES_CARBON_TIMEOUT:-30}"
 
 svc_install() {
   if [[ -x "$CARBON_BIN" && -x /usr/bin/whisper-info ]]; then
     return 0
   fi
-  local t0="$EPOCHREALTIME"
-  svc_log "installing graphite-carbon python3-whisper via apt"
+  local t0
+  t0="$(now)"
+  log "installing graphite-carbon python3-whisper via apt"
   if [[ "$(id -u)" != 0 ]]; then
-    svc_err "$CARBON_BIN missing and not root; run: apt-get install -y graphite-carbon python3-whisper"
+    err "$CARBON_BIN missing and not root; run: apt-get install -y graphite-carbon python3-whisper"
     return 1
   fi
   if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q graphite-carbon python3-whisper >"$RUN_DIR/apt.log" 2>&1; then
-    svc_log "apt-get install failed, running apt-get update first"
+    log "apt-get install failed, running apt-get update first"
     apt-get update -q >>"$RUN_DIR/apt.log" 2>&1
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q graphite-carbon python3-whisper >>"$RUN_DIR/apt.log" 2>&1 || {
       tail -n 30 "$RUN_DIR/apt.log" >&2
       return 1
     }
   fi
-  svc_log "installed in $(svc_since "$t0")s"
+  log "installed in $(elapsed "$t0")s"
 }
 
 svc_prepare() {
   mkdir -p "$RUN_DIR/conf" "$RUN_DIR/storage/whisper" "$RUN_DIR/carbon-logs" "$RUN_DIR/run"
-  svc_log "writing config to $RUN_DIR/conf"
+  log "writing config to $RUN_DIR/conf"
   cat >"$RUN_DIR/conf/carbon.conf" <<EOF
 [cache]
 STORAGE_DIR    = $RUN_DIR/storage/
@@ -90,7 +91,7 @@ EOF
 }
 
 svc_launch() {
-  svc_log "launching $CARBON_BIN --nodaemon (line 127.0.0.1:$CARBON_PORT, pickle $CARBON_PICKLE_PORT, query $CARBON_QUERY_PORT)"
+  log "launching $CARBON_BIN --nodaemon (line 127.0.0.1:$CARBON_PORT, pickle $CARBON_PICKLE_PORT, query $CARBON_QUERY_PORT)"
   # --nodaemon: $! is the real carbon pid; logs go to stdout (LOG_DIR stays empty)
   svc_spawn "$CARBON_BIN" --config="$RUN_DIR/conf/carbon.conf" \
     --pidfile="$RUN_DIR/run/carbon-cache.pid" --nodaemon start
@@ -98,7 +99,7 @@ svc_launch() {
 
 svc_ready() {
   # all three listeners are opened together; the line receiver is what tests use
-  svc_port_open "$CARBON_PORT" && svc_port_open "$CARBON_QUERY_PORT"
+  port_open "$CARBON_PORT" && port_open "$CARBON_QUERY_PORT"
 }
 
 svc_env() {
@@ -106,4 +107,4 @@ svc_env() {
   echo "export HERMES_TEST_WHISPER_DIR=$INFRA_DIR/$SVC/storage/whisper"
 }
 
-svc_main "$@"
+infra_main "$@"

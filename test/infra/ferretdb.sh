@@ -9,8 +9,8 @@
 set -euo pipefail
 
 SVC=ferretdb
-# shellcheck source=lib-services.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib-services.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FERRETDB_VERSION=v1.24.0
 MONGO_PORT="${HERMES_MONGO_PORT:-37017}"
@@ -18,18 +18,19 @@ DEBUG_PORT="${HERMES_FERRETDB_DEBUG_PORT:-37088}"
 FERRETDB_BIN="$CACHE_DIR/ferretdb-$FERRETDB_VERSION/ferretdb"
 SVC_MATCH="ferretdb"
 SVC_PORTS="$MONGO_PORT $DEBUG_PORT"
-SVC_READY_TIMEOUT="${HERMES_FERRETDB_TIMEOUT:-30}"
+SVC_START_TIMEOUT="${HERMES_FERRETDB_TIMEOUT:-30}"
 
 svc_install() {
   if [[ -x "$FERRETDB_BIN" ]]; then
     return 0
   fi
-  local t0="$EPOCHREALTIME" tmp dir
-  command -v go >/dev/null || { svc_err "go not found on PATH"; return 1; }
+  local t0 tmp dir
+  t0="$(now)"
+  command -v go >/dev/null || { err "go not found on PATH"; return 1; }
   tmp="$(mktemp -d "${TMPDIR:-/tmp}/hermes-ferretdb-build.XXXXXX")"
   # shellcheck disable=SC2064
   trap "rm -rf '$tmp'; trap - RETURN" RETURN
-  svc_log "building FerretDB $FERRETDB_VERSION into $FERRETDB_BIN (temp dir $tmp; first build ~70 s)"
+  log "building FerretDB $FERRETDB_VERSION into $FERRETDB_BIN (temp dir $tmp; first build ~70 s)"
   # Run everything from the temp dir, with no main module and no workspace, so the repo's go.mod
   # is never read or written.
   dir="$(
@@ -38,7 +39,7 @@ svc_install() {
       sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'
   )"
   if [[ -z "$dir" || ! -d "$dir" ]]; then
-    svc_err "go mod download github.com/FerretDB/FerretDB@$FERRETDB_VERSION failed"
+    err "go mod download github.com/FerretDB/FerretDB@$FERRETDB_VERSION failed"
     return 1
   fi
   mkdir -p "$tmp/src"
@@ -51,12 +52,12 @@ svc_install() {
     GOWORK=off GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0 \
       go build -trimpath -o "$tmp/ferretdb" ./cmd/ferretdb
   ) >"$tmp/build.log" 2>&1 || {
-    svc_err "go build failed:"
+    err "go build failed:"
     tail -n 50 "$tmp/build.log" >&2
     return 1
   }
   mv -f "$tmp/ferretdb" "$FERRETDB_BIN"
-  svc_log "built $("$FERRETDB_BIN" --version 2>&1 | head -n 1) in $(svc_since "$t0")s"
+  log "built $("$FERRETDB_BIN" --version 2>&1 | head -n 1) in $(elapsed "$t0")s"
 }
 
 svc_prepare() {
@@ -65,7 +66,7 @@ svc_prepare() {
 }
 
 svc_launch() {
-  svc_log "launching $FERRETDB_BIN (mongodb://127.0.0.1:$MONGO_PORT/, sqlite data in $RUN_DIR/data)"
+  log "launching $FERRETDB_BIN (mongodb://127.0.0.1:$MONGO_PORT/, sqlite data in $RUN_DIR/data)"
   svc_spawn "$FERRETDB_BIN" \
     --handler=sqlite \
     --sqlite-url="file:$RUN_DIR/data/" \
@@ -85,4 +86,4 @@ svc_env() {
   echo "export HERMES_TEST_MONGO=mongodb://127.0.0.1:$MONGO_PORT/"
 }
 
-svc_main "$@"
+infra_main "$@"

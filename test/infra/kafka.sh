@@ -2,7 +2,7 @@
 # Real Apache Kafka 4.x broker for tests: single node, KRaft combined mode
 # (broker+controller), on 127.0.0.1, from Maven Central jars (no Docker).
 #
-#   test/infra/kafka.sh start|stop|restart|status|env|wipe|logs
+#   test/infra/kafka.sh start|stop|restart|status|env|wipe|install|logs
 #
 # Env:
 #   HERMES_KAFKA_PORT              PLAINTEXT port            (default 39092)
@@ -15,13 +15,14 @@
 #   HERMES_CACHE_DIR               jar cache root            (default ~/.cache/hermes-go)
 set -euo pipefail
 
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib.sh
-. "$SCRIPT_DIR/lib.sh"
-
 SVC=kafka
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 SVC_PORT="${HERMES_KAFKA_PORT:-39092}"
 CONTROLLER_PORT="${HERMES_KAFKA_CONTROLLER_PORT:-39093}"
+SVC_PORTS="$SVC_PORT $CONTROLLER_PORT"
+SVC_MATCH=kafka.Kafka
 SVC_START_TIMEOUT="${HERMES_KAFKA_START_TIMEOUT:-120}"
 KAFKA_VERSIONS="${HERMES_KAFKA_VERSION:-4.4.0 4.3.1 4.3.0 4.1.1 4.1.0 4.0.1 4.0.0}"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
@@ -204,7 +205,7 @@ svc_prepare() {
 
 svc_launch() {
 	# shellcheck disable=SC2086 # word splitting of the option strings is intended
-	exec setsid "$JAVA" ${HERMES_KAFKA_HEAP_OPTS:--Xms128m -Xmx512m} \
+	svc_spawn "$JAVA" ${HERMES_KAFKA_HEAP_OPTS:--Xms128m -Xmx512m} \
 		-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData \
 		-Djava.awt.headless=true -Djava.net.preferIPv4Stack=true \
 		-Dorg.slf4j.simpleLogger.showDateTime=true \

@@ -10,8 +10,8 @@
 set -euo pipefail
 
 SVC=opensearch
-# shellcheck source=lib-services.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib-services.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 HTTP_PORT="${HERMES_OPENSEARCH_PORT:-39200}"
 TRANSPORT_PORT="${HERMES_OPENSEARCH_TRANSPORT_PORT:-39300}"
@@ -21,7 +21,7 @@ LAUNCHER_DIR="$CACHE_DIR/opensearch-launcher"
 MAIN_CLASS=org.hermesgo.infra.OpenSearchLauncher
 SVC_MATCH="$MAIN_CLASS"
 SVC_PORTS="$HTTP_PORT $TRANSPORT_PORT"
-SVC_READY_TIMEOUT="${HERMES_OPENSEARCH_TIMEOUT:-180}"
+SVC_START_TIMEOUT="${HERMES_OPENSEARCH_TIMEOUT:-180}"
 JAVA_BIN="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 source_hash() {
@@ -33,21 +33,22 @@ source_hash() {
 }
 
 svc_install() {
-  local want have="" t0="$EPOCHREALTIME" tmp
+  local want have="" t0 tmp
+  t0="$(now)"
   want="$(source_hash)"
   [[ -f "$LAUNCHER_DIR/.source-hash" ]] && have="$(cat "$LAUNCHER_DIR/.source-hash")"
   if [[ "$want" == "$have" && -f "$LAUNCHER_DIR/opensearch-launcher.jar" && -d "$LAUNCHER_DIR/lib" ]]; then
     return 0
   fi
-  command -v mvn >/dev/null || { svc_err "mvn not found (apt-get install -y maven)"; return 1; }
+  command -v mvn >/dev/null || { err "mvn not found (apt-get install -y maven)"; return 1; }
   tmp="$(mktemp -d "${TMPDIR:-/tmp}/hermes-opensearch-build.XXXXXX")"
   # shellcheck disable=SC2064
   trap "rm -rf '$tmp'; trap - RETURN" RETURN
-  svc_log "building the launcher with Maven into $LAUNCHER_DIR (temp dir $tmp; first build downloads ~50 MB of jars)"
+  log "building the launcher with Maven into $LAUNCHER_DIR (temp dir $tmp; first build downloads ~50 MB of jars)"
   # build from a copy so that no target/ dir appears in the repo
   cp -r "$LAUNCHER_SRC/." "$tmp/src"
   if ! (cd "$tmp/src" && mvn -B -q package) >"$tmp/build.log" 2>&1; then
-    svc_err "mvn package failed:"
+    err "mvn package failed:"
     tail -n 50 "$tmp/build.log" >&2
     return 1
   fi
@@ -60,7 +61,7 @@ svc_install() {
   [[ -d "$LAUNCHER_DIR" ]] && mv "$LAUNCHER_DIR" "$LAUNCHER_DIR.old"
   mv "$tmp/out" "$LAUNCHER_DIR"
   rm -rf "$LAUNCHER_DIR.old"
-  svc_log "built launcher ($(find "$LAUNCHER_DIR/lib" -name "*.jar" | wc -l) jars) in $(svc_since "$t0")s"
+  log "built launcher ($(find "$LAUNCHER_DIR/lib" -name "*.jar" | wc -l) jars) in $(elapsed "$t0")s"
 }
 
 svc_prepare() {
@@ -73,7 +74,7 @@ svc_launch() {
   if [[ -n "${HERMES_OPENSEARCH_SETTINGS:-}" ]]; then
     read -r -a extra <<<"$HERMES_OPENSEARCH_SETTINGS"
   fi
-  svc_log "launching embedded OpenSearch node (http://127.0.0.1:$HTTP_PORT, transport $TRANSPORT_PORT, heap $HEAP)"
+  log "launching embedded OpenSearch node (http://127.0.0.1:$HTTP_PORT, transport $TRANSPORT_PORT, heap $HEAP)"
   svc_spawn "$JAVA_BIN" "-Xms$HEAP" "-Xmx$HEAP" \
     -XX:+UseG1GC -XX:-HeapDumpOnOutOfMemoryError -XX:+ExitOnOutOfMemoryError \
     -Djava.io.tmpdir="$RUN_DIR/tmp" \
@@ -104,4 +105,4 @@ svc_env() {
   echo "export HERMES_TEST_ELASTICSEARCH=http://127.0.0.1:$HTTP_PORT"
 }
 
-svc_main "$@"
+infra_main "$@"

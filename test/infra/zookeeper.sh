@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ZooKeeper 3.8 (Debian package `zookeeper`) for tests: standalone, 127.0.0.1 only.
 #
-#   test/infra/zookeeper.sh start|stop|restart|status|env|wipe|logs
+#   test/infra/zookeeper.sh start|stop|restart|status|env|wipe|install|logs
 #
 # Env:
 #   HERMES_ZOOKEEPER_PORT   client port           (default 32181)
@@ -9,12 +9,13 @@
 #   HERMES_INFRA_DIR        run dir root          (default /tmp/hermes-infra)
 set -euo pipefail
 
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib.sh
-. "$SCRIPT_DIR/lib.sh"
-
 SVC=zookeeper
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 SVC_PORT="${HERMES_ZOOKEEPER_PORT:-32181}"
+SVC_PORTS="$SVC_PORT"
+SVC_MATCH=QuorumPeerMain
 SVC_START_TIMEOUT="${HERMES_ZOOKEEPER_START_TIMEOUT:-30}"
 ZK_JAR=/usr/share/java/zookeeper.jar
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
@@ -58,7 +59,7 @@ svc_launch() {
 	[[ -f "$logjar" ]] || logjar=/usr/share/java/slf4j-nop.jar
 	# zookeeper.jar's manifest Class-Path pulls in all its dependencies.
 	# shellcheck disable=SC2086
-	exec setsid "$JAVA" ${HERMES_ZOOKEEPER_HEAP:--Xmx256m} \
+	svc_spawn "$JAVA" ${HERMES_ZOOKEEPER_HEAP:--Xmx256m} \
 		-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData \
 		-Djava.awt.headless=true -Djava.net.preferIPv4Stack=true \
 		-Dzookeeper.admin.enableServer=false \

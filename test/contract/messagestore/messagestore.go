@@ -348,7 +348,7 @@ func newMessage(i int, key []byte) domain.Message {
 		ID:        uuid.NewString(),
 		Timestamp: time.Now().Truncate(time.Millisecond),
 		Key:       key,
-		Body:      fmt.Appendf(nil, `{"n":%04d}`, i),
+		Body:      fmt.Appendf(nil, `{"n":"%04d"}`, i), // valid JSON: the wrapper embeds it
 	}
 }
 
