@@ -35,10 +35,11 @@ var (
 // succeeds while it is down. There is no index deletion: as in Hermes,
 // retention of the daily indices is left to the cluster (ILM/ISM).
 type Tracker struct {
+	*tracking.Recorder // Published, Sent, Dropped, Flush
+
 	cfg       Config
 	log       *slog.Logger
 	rest      rest
-	queue     *tracking.Queue[tracking.Item]
 	templated bool // owned by the writer goroutine
 }
 
@@ -58,30 +59,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Tracker, error) {
 		log:  log.With("component", "elasticsearch_tracker"),
 		rest: rest{base: strings.TrimSuffix(cfg.URL, "/"), client: cfg.HTTPClient, username: cfg.Username, password: cfg.Password},
 	}
-	t.queue = tracking.Start(tracking.Config{QueueSize: cfg.QueueSize, BatchSize: cfg.BatchSize,
+	t.Recorder = tracking.NewRecorder(tracking.Config{QueueSize: cfg.QueueSize, BatchSize: cfg.BatchSize,
 		FlushInterval: cfg.FlushInterval, CloseTimeout: cfg.CloseTimeout, WriteTimeout: cfg.Timeout}, t.log, t.write)
 	return t, nil
 }
 
-// Published implements ports.Tracker; it never blocks.
-func (t *Tracker) Published(trace domain.PublishedMessageTrace) {
-	t.queue.Offer(tracking.PublishedItem(trace))
-}
-
-// Sent implements ports.Tracker; it never blocks.
-func (t *Tracker) Sent(trace domain.SentMessageTrace) { t.queue.Offer(tracking.SentItem(trace)) }
-
-// Dropped returns how many traces were lost: refused by a full queue or in
-// a bulk request the cluster did not take.
-func (t *Tracker) Dropped() int64 { return t.queue.Dropped() }
-
-// Flush writes the traces queued so far and returns when that write ended.
-func (t *Tracker) Flush(ctx context.Context) error { return t.queue.Flush(ctx) }
-
 // Close flushes what is queued (bounded by Config.CloseTimeout) and stops
 // the writer. Traces recorded after Close are dropped.
 func (t *Tracker) Close() error {
-	t.queue.Close()
+	t.Recorder.Close()
 	t.cfg.HTTPClient.CloseIdleConnections()
 	return nil
 }

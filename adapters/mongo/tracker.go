@@ -62,12 +62,13 @@ type storedSent struct {
 // older than Retention. App-side expiry also covers documents written by
 // Hermes itself, which lack createdAt.
 type Tracker struct {
+	*tracking.Recorder // Published, Sent, Dropped, Flush
+
 	cfg       Config
 	log       *slog.Logger
 	client    *mdb.Client
 	published *mdb.Collection
 	sent      *mdb.Collection
-	queue     *tracking.Queue[tracking.Item]
 	appExpiry atomic.Bool // set once indexes exist and TTL is unsupported
 	ttl       atomic.Bool // set once the TTL index exists
 	stop      chan struct{}
@@ -96,31 +97,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Tracker, error) {
 		stop:      make(chan struct{}),
 		done:      make(chan struct{}),
 	}
-	t.queue = tracking.Start(tracking.Config{QueueSize: cfg.QueueSize, BatchSize: cfg.BatchSize,
+	t.Recorder = tracking.NewRecorder(tracking.Config{QueueSize: cfg.QueueSize, BatchSize: cfg.BatchSize,
 		FlushInterval: cfg.FlushInterval, CloseTimeout: cfg.CloseTimeout, WriteTimeout: cfg.Timeout}, log, t.write)
 	go t.maintain()
 	return t, nil
 }
 
-// Published implements ports.Tracker; it never blocks.
-func (t *Tracker) Published(trace domain.PublishedMessageTrace) {
-	t.queue.Offer(tracking.PublishedItem(trace))
-}
-
-// Sent implements ports.Tracker; it never blocks.
-func (t *Tracker) Sent(trace domain.SentMessageTrace) { t.queue.Offer(tracking.SentItem(trace)) }
-
-// Dropped returns how many traces were lost: refused by a full queue or in
-// a batch the server did not take.
-func (t *Tracker) Dropped() int64 { return t.queue.Dropped() }
-
-// Flush writes the traces queued so far and returns when that write ended.
-func (t *Tracker) Flush(ctx context.Context) error { return t.queue.Flush(ctx) }
-
 // Close flushes what is queued (bounded by Config.CloseTimeout), stops the
 // goroutines and disconnects. Traces recorded after Close are dropped.
 func (t *Tracker) Close() error {
-	t.queue.Close()
+	t.Recorder.Close()
 	t.closeOnce.Do(func() { close(t.stop) })
 	<-t.done
 	ctx, cancel := context.WithTimeout(context.Background(), t.cfg.CloseTimeout)

@@ -68,6 +68,10 @@ type Queue[T any] struct {
 	dropped atomic.Int64
 	once    sync.Once
 	failing bool // owned by the writer goroutine: the last write failed
+	// base is the parent of every write's context; Close cancels it after
+	// CloseTimeout, so a write in flight when Close is called is bounded too.
+	base       context.Context
+	cancelBase context.CancelFunc
 }
 
 // Start starts the writer goroutine; Close stops it.
@@ -82,6 +86,7 @@ func Start[T any](cfg Config, log *slog.Logger, write WriteFunc[T]) *Queue[T] {
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
+	q.base, q.cancelBase = context.WithCancel(context.Background())
 	go q.run()
 	return q
 }
@@ -133,13 +138,15 @@ func (q *Queue[T]) Close() {
 		q.closed.Store(true)
 		close(q.stop)
 	})
+	deadline := time.AfterFunc(q.cfg.CloseTimeout, q.cancelBase)
+	defer deadline.Stop()
 	<-q.done
 }
 
 func (q *Queue[T]) run() {
 	defer close(q.done)
-	base, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	base := q.base
+	defer q.cancelBase()
 	ticker := time.NewTicker(q.cfg.FlushInterval)
 	defer ticker.Stop()
 	batch := make([]T, 0, q.cfg.BatchSize)

@@ -128,3 +128,30 @@ func TestCloseIsBoundedByCloseTimeout(t *testing.T) {
 	q.Close()
 	assert.Equal(t, int64(6), q.Dropped())
 }
+
+// A write already in flight when Close is called is bounded by
+// CloseTimeout too, not only by WriteTimeout.
+func TestCloseBoundsAWriteInFlight(t *testing.T) {
+	t.Parallel()
+	started := make(chan struct{}, 1)
+	q := Start(Config{BatchSize: 2, FlushInterval: time.Hour, CloseTimeout: 50 * time.Millisecond, WriteTimeout: time.Hour},
+		slog.New(slog.DiscardHandler), func(ctx context.Context, batch []int) (int, error) {
+			started <- struct{}{}
+			<-ctx.Done()
+			return len(batch), ctx.Err()
+		})
+	q.Offer(1)
+	q.Offer(2)
+	<-started
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		q.Close()
+	}()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		require.FailNow(t, "Close waited for the write in flight")
+	}
+	assert.Equal(t, int64(2), q.Dropped())
+}

@@ -15,10 +15,13 @@ const Buffer = 128
 
 // Hub fans changes out to watchers. Publishing never blocks: each watcher
 // has a bounded queue drained by its own goroutine, which ends (closing the
-// watcher's channel) when the watch context ends.
+// watcher's channel) when the watch context ends or the hub is closed.
+// The zero Hub is ready to use.
 type Hub struct {
 	mu       sync.Mutex
 	watchers map[*watcher]struct{}
+	closed   bool
+	wg       sync.WaitGroup // the watchers' goroutines
 }
 
 type watcher struct {
@@ -26,19 +29,44 @@ type watcher struct {
 	wake   chan struct{} // capacity 1: "the queue changed"
 	queue  []ports.Change
 	resync bool // changes were dropped; a ChangeResync is owed
+	stop   context.CancelFunc
 }
 
-// Watch registers a watcher until ctx ends.
-func (h *Hub) Watch(ctx context.Context) <-chan ports.Change {
-	w := &watcher{out: make(chan ports.Change), wake: make(chan struct{}, 1)}
+// Watch registers a watcher until ctx ends, stop is called or the hub is
+// closed; then the returned channel is closed. On a closed hub the channel
+// comes back closed.
+func (h *Hub) Watch(ctx context.Context) (changes <-chan ports.Change, stop context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	w := &watcher{out: make(chan ports.Change), wake: make(chan struct{}, 1), stop: cancel}
+	// Under mu, so no goroutine is added to wg once Close has begun.
 	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		cancel()
+		close(w.out)
+		return w.out, cancel
+	}
 	if h.watchers == nil {
 		h.watchers = map[*watcher]struct{}{}
 	}
 	h.watchers[w] = struct{}{}
+	h.wg.Go(func() {
+		defer cancel()
+		h.serve(ctx, w)
+	})
+	return w.out, cancel
+}
+
+// Close ends every watcher, waits for their goroutines, and makes later
+// Watch calls return a closed channel. It is safe to call more than once.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	h.closed = true
+	for w := range h.watchers {
+		w.stop()
+	}
 	h.mu.Unlock()
-	go h.serve(ctx, w)
-	return w.out
+	h.wg.Wait()
 }
 
 // Publish queues c for every watcher; it never blocks.
@@ -54,10 +82,25 @@ func (h *Hub) Publish(c ports.Change) {
 		default:
 			w.resync = true
 		}
-		select {
-		case w.wake <- struct{}{}:
-		default:
-		}
+		w.signal()
+	}
+}
+
+// Resync owes every watcher a ports.ChangeResync, for a backend that may
+// have missed changes (a lost connection); it never blocks.
+func (h *Hub) Resync() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for w := range h.watchers {
+		w.resync = true
+		w.signal()
+	}
+}
+
+func (w *watcher) signal() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
 	}
 }
 
