@@ -44,9 +44,11 @@ func (dl *delivery) batchLoop(ctx context.Context, c ports.MessageConsumer) erro
 				offsets.add(msgs)
 				pending = msgs
 			}
-			m := pending[0]
+			m, verdict := dl.admit(ctx, pending[0])
 			switch {
-			case dl.filtered(m):
+			case verdict == admitStop:
+				return nil
+			case verdict == admitDone:
 				offsets.finish(m)
 			case batch.TooLarge(m.Body):
 				dl.discarded(m, "", "too large")

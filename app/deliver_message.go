@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -24,17 +25,77 @@ func (dl *delivery) filtered(m ports.ReceivedMessage) bool {
 	if dl.filters.Match(m.Body, m.Headers) {
 		return false
 	}
+	dl.reject(m)
+	return true
+}
+
+// reject accounts for a message a filter rejected.
+func (dl *delivery) reject(m ports.ReceivedMessage) {
 	dl.metrics.Count("subscription.filtered", dl.labels, 1)
 	dl.trace(m, "", domain.SentFiltered, "", false)
-	return true
+}
+
+// admission is what admit decided about a message.
+type admission int
+
+const (
+	admitSend admission = iota // send it
+	admitDone                  // finished without sending (filtered or discarded)
+	admitStop                  // ctx ended first: not finished
+)
+
+// admit applies the subscription's filters and renders an AVRO topic's
+// message for the subscription (filters see the stored Avro, as in
+// Hermes). A message whose schema is gone or that does not decode is
+// discarded; a schema store that fails is retried until ctx ends.
+func (dl *delivery) admit(ctx context.Context, m ports.ReceivedMessage) (ports.ReceivedMessage, admission) {
+	if dl.topic.ContentType != domain.ContentTypeAvro || dl.schemas == nil {
+		if hasAvroPathFilter(dl.sub) && dl.topic.ContentType != domain.ContentTypeAvro {
+			// Hermes's avropath filter throws on other content types, which rejects.
+			dl.reject(m)
+			return m, admitDone
+		}
+		if dl.filtered(m) {
+			return m, admitDone
+		}
+		return m, admitSend
+	}
+	for {
+		schema, c, err := dl.schemas.load(ctx, dl.topic.QualifiedName(), m.SchemaVersion)
+		if errors.Is(err, domain.ErrSchemaNotFound) || errors.Is(err, domain.ErrSchemaVersionNotFound) {
+			dl.discarded(m, "", "schema not found: "+domain.ErrorMessage(err))
+			return m, admitDone
+		}
+		if err != nil {
+			dl.log.Warn("loading schema failed; retrying", "message_id", m.ID, "err", err)
+			if !sleep(ctx, dl.cfg.RestartBackoff) {
+				return m, admitStop
+			}
+			continue
+		}
+		if dl.filtered(m) {
+			return m, admitDone
+		}
+		if !dl.schemas.matchAvroPaths(c, dl.sub, m.Body) {
+			dl.reject(m)
+			return m, admitDone
+		}
+		out, err := forSubscription(schema, c, dl.sub, m)
+		if err != nil {
+			dl.discarded(m, "", "conversion failed: "+domain.ErrorMessage(err))
+			return m, admitDone
+		}
+		return out, admitSend
+	}
 }
 
 // deliverMessage sends one message until it is delivered, discarded or ctx
 // ends; it reports whether the message is finished (safe to commit).
 // Every attempt waits for the output rate and reports its outcome to it.
 func (dl *delivery) deliverMessage(ctx context.Context, m ports.ReceivedMessage) bool {
-	if dl.filtered(m) {
-		return true
+	m, verdict := dl.admit(ctx, m)
+	if verdict != admitSend {
+		return verdict == admitDone
 	}
 	policy := *dl.sub.Serial
 	if policy.SendingDelay > 0 && !m.Timestamp.IsZero() {

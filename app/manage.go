@@ -35,6 +35,7 @@ type Management struct {
 	traces      ports.TraceRepository
 	undelivered ports.UndeliveredLog
 	log         *slog.Logger
+	schemas     *Schemas // nil: AVRO topics are refused
 }
 
 var _ ports.Management = (*Management)(nil)
@@ -142,17 +143,25 @@ func (m *Management) validateTopic(t domain.Topic) error {
 	if err := m.checkOwner(t.Owner); err != nil {
 		return err
 	}
-	if t.ContentType == domain.ContentTypeAvro {
+	if t.ContentType == domain.ContentTypeAvro && m.schemas == nil {
 		return domain.Errorf(domain.ErrValidation, "contentType AVRO needs a schema, and schemas are not supported yet")
 	}
 	return nil
 }
 
-// CreateTopic validates t, creates its store topic and stores it.
+// CreateTopic validates t, creates its store topic and stores it. An AVRO
+// topic needs a schema: see CreateTopicWithSchema.
 func (m *Management) CreateTopic(ctx context.Context, t domain.Topic) error {
+	if t.ContentType == domain.ContentTypeAvro && m.schemas != nil {
+		return m.CreateTopicWithSchema(ctx, t, "")
+	}
 	if err := m.validateTopic(t); err != nil {
 		return err
 	}
+	return m.createTopic(ctx, t)
+}
+
+func (m *Management) createTopic(ctx context.Context, t domain.Topic) error {
 	name := t.QualifiedName()
 	if _, err := m.store.Group(ctx, name.Group); err != nil {
 		return err
@@ -225,6 +234,13 @@ func (m *Management) DeleteTopic(ctx context.Context, name string) error {
 	}
 	if err := m.store.DeleteTopic(ctx, n); err != nil {
 		return err
+	}
+	if m.schemas != nil {
+		// A topic created again under this name starts without a schema.
+		m.schemas.forget(n)
+		if err := m.schemas.repo.DeleteSchemas(ctx, n); err != nil {
+			m.log.Warn("deleting schemas of removed topic failed", "topic", n.String(), "err", err)
+		}
 	}
 	return m.admin.DeleteTopic(ctx, n)
 }

@@ -19,12 +19,16 @@ type PublishMessage struct {
 	metrics  ports.Metrics
 	tracker  ports.Tracker
 	log      *slog.Logger
+	schemas  *Schemas // nil: AVRO bodies are stored as sent
 
 	mu     sync.RWMutex
 	topics map[string]domain.Topic
 }
 
-var _ ports.Publisher = (*PublishMessage)(nil)
+var (
+	_ ports.Publisher     = (*PublishMessage)(nil)
+	_ ports.AvroPublisher = (*PublishMessage)(nil)
+)
 
 // NewPublishMessage returns the publish use case with an empty topic cache.
 func NewPublishMessage(store ports.MetadataStore, producer ports.MessageProducer, metrics ports.Metrics, tracker ports.Tracker, log *slog.Logger) *PublishMessage {
@@ -98,6 +102,30 @@ func (p *PublishMessage) Publish(ctx context.Context, topic domain.Topic, msg do
 		p.tracker.Published(publishedTrace(topic, msg, domain.PublishSuccess, ""))
 	}
 	return nil
+}
+
+// WithSchemas enables Avro conversion on AVRO topics.
+func (p *PublishMessage) WithSchemas(s *Schemas) *PublishMessage {
+	p.schemas = s
+	return p
+}
+
+// PublishContent converts an AVRO topic's body from contentType to the
+// Avro binary Hermes stores, then publishes it.
+func (p *PublishMessage) PublishContent(ctx context.Context, topic domain.Topic, msg domain.Message, contentType string) error {
+	if topic.ContentType == domain.ContentTypeAvro && p.schemas != nil {
+		converted, err := p.schemas.toAvro(ctx, topic, msg, contentType)
+		if err != nil {
+			labels := topicLabels(topic.QualifiedName())
+			p.metrics.Count("topic.requests", labels, 1)
+			if errors.Is(err, domain.ErrValidation) {
+				p.metrics.Count("topic.validation-errors", labels, 1)
+			}
+			return err
+		}
+		msg = converted
+	}
+	return p.Publish(ctx, topic, msg)
 }
 
 func publishedTrace(topic domain.Topic, msg domain.Message, status, reason string) domain.PublishedMessageTrace {

@@ -28,6 +28,11 @@ const (
 	codeStoreTimeout     = "SENDING_TO_KAFKA_TIMEOUT"
 	codeRetransmission   = "MOVING_SUBSCRIPTION_OFFSETS_VALIDATION_ERROR"
 	codeInternal         = "INTERNAL_ERROR"
+	codeSchemaMissing    = "SCHEMA_COULD_NOT_BE_LOADED"
+	codeSchemaVersion    = "SCHEMA_VERSION_DOES_NOT_EXIST"
+	codeSchemaExists     = "SCHEMA_ALREADY_EXISTS"
+	codeSchemaBadRequest = "SCHEMA_BAD_REQUEST"
+	codeSchemaMetadata   = "AVRO_SCHEMA_INVALID_METADATA"
 	codeOther            = "OTHER"
 )
 
@@ -53,6 +58,13 @@ var errorCodes = []struct {
 	{domain.ErrSubscriptionAlreadyExists, http.StatusBadRequest, codeSubExists},
 	{domain.ErrOperationDisabled, http.StatusNotAcceptable, codeOperationOff},
 	{domain.ErrRetransmission, http.StatusBadRequest, codeRetransmission},
+	{domain.ErrSchemaNotFound, http.StatusInternalServerError, codeSchemaMissing},
+	{domain.ErrSchemaVersionNotFound, http.StatusBadRequest, codeSchemaVersion},
+	{domain.ErrSchemaAlreadyExists, http.StatusBadRequest, codeSchemaExists},
+	{domain.ErrSchemaIncompatible, http.StatusBadRequest, codeSchemaBadRequest},
+	{domain.ErrSchemaInvalidMetadata, http.StatusBadRequest, codeSchemaMetadata},
+	// Hermes's InvalidSchemaException is a FORMAT_ERROR.
+	{domain.ErrSchemaInvalid, http.StatusBadRequest, codeFormat},
 	{domain.ErrMessageTooLarge, http.StatusBadRequest, codeValidation},
 	{domain.ErrFormat, http.StatusBadRequest, codeFormat},
 	{domain.ErrValidation, http.StatusBadRequest, codeValidation},

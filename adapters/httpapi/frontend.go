@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -153,7 +154,7 @@ func (f *frontend) publish(w http.ResponseWriter, r *http.Request) {
 	timeout := f.cfg.ackTimeout(topic)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
 	defer cancel()
-	if err := f.pub.Publish(ctx, topic, msg); err != nil {
+	if err := f.store(ctx, r, topic, msg); err != nil {
 		if errors.Is(err, domain.ErrStoreTimeout) {
 			err = fmt.Errorf("%w: %w", domain.Errorf(domain.ErrStoreTimeout,
 				"Timeout while sending to kafka message after %d milliseconds", timeout.Milliseconds()), err)
@@ -162,6 +163,21 @@ func (f *frontend) publish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusCreated)
+}
+
+// store publishes msg; an AVRO topic's body goes with the request's
+// Content-Type and Schema-Version (an int; anything else means the
+// latest, as in Hermes) to a publisher that converts Avro. Schema-Id is
+// not honoured (Hermes's schema-id header support is off by default).
+func (f *frontend) store(ctx context.Context, r *http.Request, topic domain.Topic, msg domain.Message) error {
+	ap, ok := f.pub.(ports.AvroPublisher)
+	if !ok || topic.ContentType != domain.ContentTypeAvro {
+		return f.pub.Publish(ctx, topic, msg)
+	}
+	if v, err := strconv.Atoi(r.Header.Get("Schema-Version")); err == nil && v > 0 {
+		msg.SchemaVersion = v
+	}
+	return ap.PublishContent(ctx, topic, msg, r.Header.Get("Content-Type"))
 }
 
 // fail answers err per the error table; internal failures are 500
