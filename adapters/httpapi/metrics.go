@@ -1,0 +1,37 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/hermes-go/hermes/ports"
+)
+
+// metricsRoutes registers Hermes's metrics endpoints when the management
+// use cases also implement ports.MetricsService (NewManagement keeps its
+// signature; a service without metrics answers those paths 404):
+//
+//	GET /topics/{topic}/metrics                                       TopicMetrics
+//	GET /topics/{topic}/subscriptions/{subscription}/metrics            SubscriptionMetrics
+//	GET /topics/{topic}/subscriptions/{subscription}/metrics/persistent PersistentSubscriptionMetrics
+//
+// Hermes's POST /query/topics/metrics and /query/subscriptions/metrics
+// need its query language, which Hermes-Go does not have.
+func (m *management) metricsRoutes(mux *http.ServeMux) {
+	svc, ok := m.svc.(ports.MetricsService)
+	if !ok {
+		return
+	}
+	const sub = "GET /topics/{topic}/subscriptions/{subscription}/metrics"
+	mux.HandleFunc("GET /topics/{topic}/metrics", func(w http.ResponseWriter, r *http.Request) {
+		v, err := svc.TopicMetrics(r.Context(), r.PathValue("topic"))
+		m.respond(w, r, v, err)
+	})
+	mux.HandleFunc(sub, func(w http.ResponseWriter, r *http.Request) {
+		v, err := svc.SubscriptionMetrics(r.Context(), r.PathValue("topic"), r.PathValue("subscription"))
+		m.respond(w, r, v, err)
+	})
+	mux.HandleFunc(sub+"/persistent", func(w http.ResponseWriter, r *http.Request) {
+		v, err := svc.PersistentSubscriptionMetrics(r.Context(), r.PathValue("topic"), r.PathValue("subscription"))
+		m.respond(w, r, v, err)
+	})
+}

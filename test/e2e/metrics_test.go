@@ -1,0 +1,110 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A known workload on the embedded default (whisper files, read back by
+// the management endpoints) with Prometheus enabled too: the metrics
+// endpoints and the scraped counters show what was published and
+// delivered.
+func TestMetricsAfterAWorkload(t *testing.T) {
+	t.Parallel()
+	const n = 7
+	h := startHermes(t, t.TempDir(), "HERMES_METRICS__KINDS=whisper,prometheus", "HERMES_METRICS__INTERVAL=200ms")
+	sub := newSubscriber(t)
+	createTopic(t, h, "metrics", "orders")
+	createSubscription(t, h, "metrics.orders", "s", sub.URL, "")
+
+	var published int
+	for i := range n {
+		body := fmt.Sprintf(`{"n":%d}`, i)
+		publish(t, h, "metrics.orders", body)
+		published += len(body)
+	}
+	sub.waitFor(t, n)
+
+	var topic map[string]any
+	require.Eventually(t, func() bool {
+		topic = getJSON(t, h.management+"/topics/metrics.orders/metrics")
+		return topic["published"] == float64(n)
+	}, 20*time.Second, 100*time.Millisecond, "topic metrics %v", topic)
+	assert.Equal(t, float64(published), topic["volume"])
+	assert.Equal(t, float64(1), topic["subscriptions"])
+	for _, rate := range []string{"rate", "deliveryRate", "throughput"} {
+		assert.Regexp(t, `^\d+\.\d+$`, topic[rate], "%s is a decimal string", rate)
+	}
+
+	var s map[string]any
+	require.Eventually(t, func() bool {
+		s = getJSON(t, h.management+"/topics/metrics.orders/subscriptions/s/metrics")
+		return s["delivered"] == float64(n)
+	}, 20*time.Second, 100*time.Millisecond, "subscription metrics %v", s)
+	assert.Equal(t, float64(0), s["discarded"])
+	assert.Equal(t, float64(published), s["volume"])
+	assert.Equal(t, "unavailable", s["lag"])
+	assert.Equal(t, "ACTIVE", s["state"])
+	for _, rate := range []string{"rate", "codes2xx", "codes4xx", "codes5xx", "timeouts", "otherErrors", "retries", "throughput", "batchRate"} {
+		assert.Regexp(t, `^\d+\.\d+$`, s[rate], "%s is a decimal string", rate)
+	}
+	assert.JSONEq(t, fmt.Sprintf(`{"delivered":%d,"discarded":0,"volume":%d}`, n, published),
+		mustCall(t, http.StatusOK, "GET", h.management+"/topics/metrics.orders/subscriptions/s/metrics/persistent", ""))
+
+	// Hermes answers 200 with unavailable rates for a topic that does not
+	// exist, and SUBSCRIPTION_NOT_EXISTS for a subscription.
+	missing := getJSON(t, h.management+"/topics/metrics.missing/metrics")
+	assert.Equal(t, "unavailable", missing["rate"])
+	assert.Contains(t, mustCall(t, http.StatusBadRequest, "GET", h.management+"/topics/metrics.orders/subscriptions/nope/metrics", ""), "SUBSCRIPTION_NOT_EXISTS")
+
+	families := scrapePrometheus(t, h.frontend+"/status/prometheus")
+	labels := map[string]string{"group": "metrics", "topic": "orders"}
+	assert.Equal(t, float64(n), counterValue(families, "hermes_frontend_topic_published_total", labels))
+	labels["subscription"] = "s"
+	assert.Equal(t, float64(n), counterValue(families, "hermes_consumers_subscription_delivered_total", labels))
+}
+
+func getJSON(t *testing.T, url string) map[string]any {
+	t.Helper()
+	var v map[string]any
+	require.NoError(t, json.Unmarshal([]byte(mustCall(t, http.StatusOK, "GET", url, "")), &v))
+	return v
+}
+
+func scrapePrometheus(t *testing.T, url string) map[string]*dto.MetricFamily {
+	t.Helper()
+	body := mustCall(t, http.StatusOK, "GET", url, "")
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := p.TextToMetricFamilies(strings.NewReader(body))
+	require.NoError(t, err)
+	return families
+}
+
+// counterValue returns the counter of the family with exactly labels, or
+// -1 when there is none.
+func counterValue(families map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
+	f, ok := families[name]
+	if !ok {
+		return -1
+	}
+	for _, m := range f.GetMetric() {
+		got := map[string]string{}
+		for _, l := range m.GetLabel() {
+			got[l.GetName()] = l.GetValue()
+		}
+		if fmt.Sprint(got) == fmt.Sprint(labels) {
+			return m.GetCounter().GetValue()
+		}
+	}
+	return -1
+}
