@@ -32,6 +32,9 @@ type DeliveryConfig struct {
 	// poll's messages are still in flight (default 1s); a poll's offsets are
 	// also committed when all of them finished.
 	CommitPeriod time.Duration
+	// MaxRate tunes sharing a subscription's rate between the consumer
+	// instances serving it (see Deliverer.ShareMaxRate).
+	MaxRate MaxRateConfig
 }
 
 func (c DeliveryConfig) withDefaults() DeliveryConfig {
@@ -53,6 +56,7 @@ func (c DeliveryConfig) withDefaults() DeliveryConfig {
 	if c.CommitPeriod <= 0 {
 		c.CommitPeriod = time.Second
 	}
+	c.MaxRate = c.MaxRate.withDefaults()
 	return c
 }
 
@@ -68,6 +72,8 @@ type Deliverer struct {
 	tracker     ports.Tracker
 	undelivered ports.UndeliveredLog
 	log         *slog.Logger
+	schemas     *Schemas // nil: AVRO topics are delivered as stored
+	maxRates    maxRateRegistration
 
 	workers map[string]*worker // owned by Run's goroutine
 }

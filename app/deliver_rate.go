@@ -13,17 +13,19 @@ import (
 // rate the supervisor recomputes every period from the period's outcomes
 // (domain.RateSettings.Next).
 //
-// The max rate is the subscription policy's rate: Hermes splits it among
-// the consumer instances serving the subscription (negotiated through
-// ZooKeeper, hermes-api.md §4.5); Hermes-Go does not negotiate yet, so
-// every instance may send up to the whole rate.
+// The max rate starts as the subscription policy's rate; when instances
+// share it (Deliverer.ShareMaxRate) it is this instance's negotiated share
+// (setMax, hermes-api.md §4.5).
 type rateLimiter struct {
 	settings domain.RateSettings
-	maxRate  float64
 
-	mu     sync.Mutex
-	cur    domain.OutputRate
-	counts domain.SendCounts
+	mu      sync.Mutex
+	maxRate float64
+	cur     domain.OutputRate
+	counts  domain.SendCounts
+	// permits counts the permits handed out since takePermits, the actual
+	// send rate the max rate negotiation measures.
+	permits int
 	// next is when the next permit is free. Unlike Guava's bursty limiter
 	// no unused permits are stored: a limiter idle for a while still spaces
 	// its sends.
@@ -45,6 +47,7 @@ func (l *rateLimiter) acquire(ctx context.Context) bool {
 		at = now
 	}
 	l.next = at.Add(time.Duration(float64(time.Second) / l.cur.Rate))
+	l.permits++
 	l.mu.Unlock()
 	if wait := time.Until(at); wait > 0 {
 		return sleep(ctx, wait)
@@ -96,4 +99,21 @@ func (l *rateLimiter) supervise(ctx context.Context, period time.Duration, onCha
 			onChange(l.adjust())
 		}
 	}
+}
+
+// setMax changes the max rate; a current rate above it drops at once.
+func (l *rateLimiter) setMax(m float64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.maxRate = m
+	l.cur.Rate = min(l.cur.Rate, m)
+}
+
+// takePermits returns the max rate and the permits handed out since the
+// last call, and restarts the count.
+func (l *rateLimiter) takePermits() (maxRate float64, permits int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	permits, l.permits = l.permits, 0
+	return l.maxRate, permits
 }

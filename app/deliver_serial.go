@@ -20,6 +20,9 @@ type delivery struct {
 	limiter *rateLimiter
 	labels  ports.Labels
 	log     *slog.Logger
+	// sender shadows the Deliverer's: it reports endpoint problems
+	// (deliver_endpoint.go).
+	sender ports.Sender
 }
 
 // consume runs one subscription's consumer until ctx ends, reopening it
@@ -33,6 +36,7 @@ func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.
 	dl := &delivery{Deliverer: d, topic: topic, sub: sub,
 		labels: ports.Labels{"group": name.Topic.Group, "topic": name.Topic.Name, "subscription": name.Name},
 		log:    d.log.With("subscription", name.String())}
+	dl.sender = &endpointSender{Sender: d.sender, log: dl.log}
 	filters, err := domain.CompileFilters(sub.Filters)
 	if err != nil {
 		// Validation rejects such filters; delivering unfiltered would
@@ -47,6 +51,9 @@ func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.
 		var wg sync.WaitGroup
 		sctx, stop := context.WithCancel(ctx)
 		wg.Go(func() { dl.limiter.supervise(sctx, d.cfg.RateSupervisorPeriod, dl.reportRate) })
+		if d.maxRates.registry != nil {
+			wg.Go(func() { dl.shareMaxRate(sctx) })
+		}
 		defer func() { stop(); wg.Wait() }()
 		dl.reportRate(dl.limiter.current())
 	}
