@@ -379,5 +379,6 @@ func (s *Store) Watch(ctx context.Context) (<-chan ports.Change, error) {
 	if err := s.usable(ctx); err != nil {
 		return nil, err
 	}
-	return s.hub.Watch(ctx), nil
+	ch, _ := s.hub.Watch(ctx) // the watcher ends with ctx
+	return ch, nil
 }

@@ -64,9 +64,11 @@ func NewManagement(svc ports.Management, log *slog.Logger) http.Handler {
 		// Read-only modes are not implemented: always readWrite.
 		"GET /mode": func(w http.ResponseWriter, _ *http.Request) { writeText(w, http.StatusOK, "readWrite") },
 	}
+	m.schemaRoutes(routes)
 	for pattern, h := range routes {
 		mux.HandleFunc(pattern, h)
 	}
+	m.metricsRoutes(mux)
 	return withJSONFallback(mux)
 }
 

@@ -397,7 +397,8 @@ func (s *MetadataStore) Watch(ctx context.Context) (<-chan ports.Change, error) 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return s.hub.Watch(ctx), nil
+	ch, _ := s.hub.Watch(ctx) // the watcher ends with ctx
+	return ch, nil
 }
 
 // WatchBuffer is how many changes a watcher may fall behind before its

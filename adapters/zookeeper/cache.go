@@ -116,7 +116,7 @@ func (c *cache) run() {
 				// Watches may have fired unseen (or died with an expired
 				// session): tell readers, then rebuild and re-arm everything.
 				lost, rescan = false, true
-				c.s.hub.resync()
+				c.s.hub.Resync()
 				c.s.log.Info("zookeeper connection back; watchers resynced")
 			case ev.Type == zk.EventNotWatching:
 				rescan = true
@@ -263,6 +263,6 @@ func (c *cache) drop(parent []string, name string) {
 
 func (c *cache) publish(kind ports.ChangeKind, names []string) {
 	if c.emit {
-		c.s.hub.publish(changeOf(kind, names))
+		c.s.hub.Publish(changeOf(kind, names))
 	}
 }

@@ -284,24 +284,19 @@ func (s *Store) Watch(ctx context.Context) (<-chan ports.Change, error) {
 	if err := s.ready(ctx); err != nil {
 		return nil, err
 	}
-	wctx, cancel := context.WithCancel(ctx)
-	ch, ok := s.hub.watch(wctx, cancel, &s.wg)
-	if !ok {
-		cancel()
-		return nil, domain.Errorf(domain.ErrUnavailable, "zookeeper: store closed")
-	}
+	ch, stop := s.hub.Watch(ctx)
 	timeout := time.NewTimer(s.timeout)
 	defer timeout.Stop()
 	select {
 	case <-s.cache.start():
 		return ch, nil
 	case <-ctx.Done():
-		cancel()
+		stop()
 		return nil, ctx.Err()
 	case <-s.done:
 		return nil, domain.Errorf(domain.ErrUnavailable, "zookeeper: store closed")
 	case <-timeout.C:
-		cancel()
+		stop()
 		return nil, domain.Errorf(domain.ErrUnavailable, "zookeeper: tree cache not ready after %s", s.timeout)
 	}
 }
@@ -363,7 +358,7 @@ func modify[T any](ctx context.Context, s *Store, names []string, c codec[T], up
 		case err != nil:
 			return zero, s.fail("write "+path, err)
 		}
-		s.hub.publish(changeOf(ports.ChangeUpdated, names))
+		s.hub.Publish(changeOf(ports.ChangeUpdated, names))
 		// Decoding what was stored gives exactly what a read returns.
 		return c.decode(names, body, after)
 	}
@@ -390,7 +385,7 @@ func (s *Store) create(ctx context.Context, names []string, body []byte) error {
 		_, err := s.conn.Multi(ops...)
 		switch {
 		case err == nil:
-			s.hub.publish(changeOf(ports.ChangeCreated, names))
+			s.hub.Publish(changeOf(ports.ChangeCreated, names))
 			return nil
 		case errors.Is(err, zk.ErrNodeExists):
 			return alreadyExists(names)
@@ -429,7 +424,7 @@ func (s *Store) delete(ctx context.Context, names []string) error {
 		_, err := s.conn.Multi(ops...)
 		switch {
 		case err == nil:
-			s.hub.publish(changeOf(ports.ChangeDeleted, names))
+			s.hub.Publish(changeOf(ports.ChangeDeleted, names))
 			return nil
 		case errors.Is(err, zk.ErrNotEmpty), errors.Is(err, zk.ErrNoNode):
 			continue // the tree changed since collect: look again

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-zookeeper/zk"
 
+	"github.com/hermes-go/hermes/adapters/internal/watch"
 	"github.com/hermes-go/hermes/domain"
 	"github.com/hermes-go/hermes/ports"
 )
@@ -56,7 +57,7 @@ type Store struct {
 	log   *slog.Logger
 	// timeout is Config.SessionTimeout, also the bound of waits for ZooKeeper.
 	timeout time.Duration
-	hub     hub
+	hub     watch.Hub
 	cache   *cache
 	// done ends the cache and every watcher on Close.
 	done      chan struct{}
@@ -76,7 +77,6 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Store{paths: layout{root: cfg.Root}, log: log.With("component", "zookeeper"), timeout: cfg.SessionTimeout, done: make(chan struct{})}
-	s.hub.done = s.done
 	s.cache = newCache(s)
 	conn, events, err := zk.Connect(cfg.Servers, cfg.SessionTimeout,
 		zk.WithLogger(zkLogger{s.log}), zk.WithLogInfo(false), zk.WithEventCallback(s.cache.enqueue))
@@ -117,7 +117,8 @@ func awaitSession(ctx context.Context, events <-chan zk.Event, bound time.Durati
 // ZooKeeper session. It is safe to call more than once.
 func (s *Store) Close() {
 	s.closeOnce.Do(func() {
-		s.hub.close(s.done)
+		close(s.done)
+		s.hub.Close()
 		// Closing the connection first fails a cache request in flight,
 		// so the wait below is short even when ZooKeeper is down.
 		s.conn.Close()

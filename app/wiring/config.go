@@ -10,11 +10,14 @@ import (
 	"time"
 
 	"github.com/go-viper/mapstructure/v2"
+	"github.com/google/uuid"
 	"github.com/knadh/koanf/parsers/yaml"
 	"github.com/knadh/koanf/providers/env"
 	"github.com/knadh/koanf/providers/file"
 	"github.com/knadh/koanf/providers/structs"
 	"github.com/knadh/koanf/v2"
+
+	"github.com/hermes-go/hermes/domain"
 )
 
 // Module names for Config.Modules.
@@ -69,6 +72,34 @@ type MetricsConfig struct {
 	WhisperRetentions string `koanf:"whisper_retentions"`
 	// GraphiteAddress is carbon's plaintext receiver (default localhost:2003).
 	GraphiteAddress string `koanf:"graphite_address"`
+	// Query chooses where the management metrics endpoints read.
+	Query MetricsQueryConfig `koanf:"query"`
+}
+
+// Metrics reader kinds for MetricsQueryConfig.Kind, besides the writer
+// kinds whisper, graphite, prometheus and memory.
+const (
+	MetricsQueryAuto = ""
+	MetricsQueryNone = "none"
+)
+
+// MetricsQueryConfig configures the reader behind GET /topics/{t}/metrics
+// and GET /topics/{t}/subscriptions/{s}/metrics.
+type MetricsQueryConfig struct {
+	// Kind is whisper (the files under data_dir/metrics), graphite
+	// (graphite-web's render API at graphite_url), prometheus (the
+	// Prometheus server at prometheus_url), memory (this process's memory
+	// writer: totals, no rates) or none (every figure unavailable).
+	// Default "": prometheus when prometheus_url is set, else graphite when
+	// graphite_url is set, else whisper or memory when that writer is
+	// enabled, else none.
+	Kind string `koanf:"kind"`
+	// PrometheusURL is the Prometheus server, e.g. http://prometheus:9090.
+	PrometheusURL string `koanf:"prometheus_url"`
+	// GraphiteURL is graphite-web, e.g. http://graphite:8080.
+	GraphiteURL string `koanf:"graphite_url"`
+	// Timeout bounds each request to Prometheus or graphite-web (default 5s).
+	Timeout time.Duration `koanf:"timeout"`
 }
 
 // LogConfig configures slog.
@@ -128,6 +159,53 @@ type ConsumersConfig struct {
 	RateSupervisorPeriod time.Duration `koanf:"rate_supervisor_period"`
 	// CommitPeriod is how often finished offsets are committed (default 1s).
 	CommitPeriod time.Duration `koanf:"commit_period"`
+	// InstanceID names this process among the consumer instances that
+	// share each subscription's rate (Hermes's consumer node id); unique
+	// per process. Default "": the host name and a random suffix.
+	InstanceID string `koanf:"instance_id"`
+	// MaxRate shares each serial subscription's rate between the consumer
+	// instances through the metadata backend.
+	MaxRate MaxRateConfig `koanf:"max_rate"`
+}
+
+// MaxRateConfig is Hermes's consumer.maxrate.* (defaults as Hermes).
+type MaxRateConfig struct {
+	// UpdateInterval is how often an instance publishes its used rate and
+	// reads its max (default 15s).
+	UpdateInterval time.Duration `koanf:"update_interval"`
+	// BalanceInterval is how often the maxes are rebalanced (default 30s).
+	BalanceInterval time.Duration `koanf:"balance_interval"`
+	// BusyTolerance: above 1 - busy_tolerance of its max an instance is
+	// busy (default 0.1).
+	BusyTolerance float64 `koanf:"busy_tolerance"`
+	// MinMaxRate is the least max an instance keeps (default 1).
+	MinMaxRate float64 `koanf:"min_max_rate"`
+	// MinAllowedChangePercent is the smallest max change made, in percent
+	// of the subscription's rate (default 1).
+	MinAllowedChangePercent float64 `koanf:"min_allowed_change_percent"`
+	// MinSignificantUpdatePercent is the used-rate change, in percent,
+	// worth publishing (default 9; below busy_tolerance × 100).
+	MinSignificantUpdatePercent float64 `koanf:"min_significant_update_percent"`
+	// HistorySize is how many used rates an instance publishes (default 1).
+	HistorySize int `koanf:"history_size"`
+}
+
+func (c MaxRateConfig) settings() domain.MaxRateSettings {
+	return domain.MaxRateSettings{BusyTolerance: c.BusyTolerance, MinMaxRate: c.MinMaxRate,
+		MinAllowedChangePercent: c.MinAllowedChangePercent, MinSignificantUpdatePercent: c.MinSignificantUpdatePercent, HistorySize: c.HistorySize}
+}
+
+// instanceID is InstanceID, else the host name with a random suffix, so
+// two processes on one host never share a lease.
+func (c ConsumersConfig) instanceID() string {
+	if c.InstanceID != "" {
+		return c.InstanceID
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "hermes-go"
+	}
+	return host + "_" + uuid.NewString()[:8]
 }
 
 // Message store kinds.
@@ -237,6 +315,8 @@ func Defaults() Config {
 		Consumers: ConsumersConfig{
 			RestartBackoff: time.Second, MaxConnsPerHost: 100, InflightSize: 100,
 			RateSupervisorPeriod: 30 * time.Second, CommitPeriod: time.Second,
+			MaxRate: MaxRateConfig{UpdateInterval: 15 * time.Second, BalanceInterval: 30 * time.Second, BusyTolerance: 0.1,
+				MinMaxRate: 1, MinAllowedChangePercent: 1, MinSignificantUpdatePercent: 9, HistorySize: 1},
 		},
 		MessageStore: MessageStoreConfig{
 			Kind: MessageStoreEmbedded, NamespaceSeparator: "_", Partitions: 3, ReplicationFactor: 1, ClusterName: "primary-dc",
@@ -249,6 +329,7 @@ func Defaults() Config {
 		Metrics: MetricsConfig{
 			Kinds: []string{MetricsWhisper}, Prefix: "stats.tech.hermes", Interval: 10 * time.Second,
 			WhisperRetentions: "10s:6h,1m:7d,10m:1y", GraphiteAddress: "localhost:2003",
+			Query: MetricsQueryConfig{Timeout: 5 * time.Second},
 		},
 		Metadata: MetadataConfig{Kind: MetadataFile, ZooKeeper: ZooKeeperConfig{Root: "/hermes", SessionTimeout: 10 * time.Second}},
 	}
@@ -337,6 +418,15 @@ func (c Config) Validate() error {
 	if c.Metadata.Kind == MetadataZooKeeper && len(c.Metadata.ZooKeeper.Servers) == 0 {
 		bad("metadata.zookeeper.servers: empty: kind zookeeper needs at least one host:port")
 	}
+	if mr := c.Consumers.MaxRate; mr.UpdateInterval <= 0 || mr.BalanceInterval <= 0 {
+		bad("consumers.max_rate.update_interval %s, balance_interval %s: want both above 0", mr.UpdateInterval, mr.BalanceInterval)
+	}
+	if err := c.Consumers.MaxRate.settings().Validate(); err != nil {
+		bad("consumers.max_rate: %s", strings.TrimPrefix(domain.ErrorMessage(err), "max rate: "))
+	}
+	if strings.ContainsAny(c.Consumers.InstanceID, "/\x00") || c.Consumers.InstanceID == "." || c.Consumers.InstanceID == ".." {
+		bad("consumers.instance_id %q: want a name without / (it names a ZooKeeper node)", c.Consumers.InstanceID)
+	}
 	if !slices.Contains([]string{TrackerMemory, TrackerMongo, TrackerElasticsearch}, c.Tracker.Kind) {
 		bad("tracker.kind %q: want memory, mongo or elasticsearch", c.Tracker.Kind)
 	}
@@ -345,6 +435,7 @@ func (c Config) Validate() error {
 			bad("metrics.kinds: %q: want whisper, graphite, prometheus or memory", k)
 		}
 	}
+	errs = append(errs, c.Metrics.Query.validate(metricsKinds(c))...)
 	if !c.InMemory && c.DataDir == "" && (c.Metadata.Kind == MetadataFile || c.MessageStore.Kind == MessageStoreEmbedded) {
 		bad("data_dir: empty: set a directory, or in_memory: true")
 	}

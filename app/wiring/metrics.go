@@ -2,6 +2,8 @@ package wiring
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -14,6 +16,8 @@ import (
 	"github.com/hermes-go/hermes/adapters/memory"
 	"github.com/hermes-go/hermes/adapters/prometheus"
 	"github.com/hermes-go/hermes/adapters/whisper"
+	"github.com/hermes-go/hermes/app"
+	"github.com/hermes-go/hermes/domain"
 	"github.com/hermes-go/hermes/ports"
 )
 
@@ -76,13 +80,25 @@ func metricsModule(cfg Config) fx.Option {
 		}
 		return fanout(w.Writers)
 	})}
-	for _, kind := range metricsKinds(cfg) {
+	kinds := metricsKinds(cfg)
+	if len(kinds) == 0 {
+		kinds = []string{MetricsMemory}
+	}
+	seen := map[string]bool{} // each writer once, whatever the config repeats
+	kinds = slices.DeleteFunc(kinds, func(k string) bool { dup := seen[k]; seen[k] = true; return dup })
+	queryKind := cfg.Metrics.Query.kind(kinds)
+	if slices.Contains(kinds, MetricsWhisper) || queryKind == MetricsWhisper {
+		opts = append(opts, fx.Provide(func(cfg Config, log *slog.Logger) (*whisper.Store, error) {
+			return whisper.Open(whisper.Config{Dir: filepath.Join(cfg.DataDir, "metrics"), Retentions: cfg.Metrics.WhisperRetentions}, log.With("component", "whisper"))
+		}))
+	}
+	for _, kind := range kinds {
 		switch kind {
 		case MetricsMemory:
-			opts = append(opts, writer(func() ports.Metrics { return memory.NewMetrics() }))
+			opts = append(opts, fx.Provide(memory.NewMetrics), writer(func(m *memory.Metrics) ports.Metrics { return m }))
 		case MetricsPrometheus:
 			opts = append(opts,
-				fx.Provide(func() *prometheus.Metrics { return prometheus.New(prometheus.Config{}, nil) }),
+				fx.Provide(func(log *slog.Logger) *prometheus.Metrics { return prometheus.New(prometheus.Config{}, log) }),
 				writer(func(p *prometheus.Metrics) ports.Metrics { return p }))
 		case MetricsGraphite:
 			opts = append(opts, writer(func(lc fx.Lifecycle, cfg Config, log *slog.Logger) (ports.Metrics, error) {
@@ -93,11 +109,7 @@ func metricsModule(cfg Config) fx.Option {
 				return startGraphite(lc, m), nil
 			}))
 		case MetricsWhisper:
-			opts = append(opts, writer(func(lc fx.Lifecycle, cfg Config, log *slog.Logger) (ports.Metrics, error) {
-				st, err := whisper.Open(whisper.Config{Dir: filepath.Join(cfg.DataDir, "metrics"), Retentions: cfg.Metrics.WhisperRetentions}, log.With("component", "whisper"))
-				if err != nil {
-					return nil, err
-				}
+			opts = append(opts, writer(func(lc fx.Lifecycle, cfg Config, st *whisper.Store, log *slog.Logger) (ports.Metrics, error) {
 				m, err := graphite.NewWithBackend(graphiteConfig(cfg), st, log.With("component", "whisper"))
 				if err != nil {
 					return nil, err
@@ -106,10 +118,90 @@ func metricsModule(cfg Config) fx.Option {
 			}))
 		}
 	}
-	if len(metricsKinds(cfg)) == 0 {
-		opts = append(opts, writer(func() ports.Metrics { return memory.NewMetrics() }))
-	}
+	opts = append(opts, metricsReader(queryKind), fx.Provide(
+		func(store ports.MetadataStore, r ports.MetricsReader, log *slog.Logger) *app.QueryMetrics {
+			return app.NewQueryMetrics(store, r, log.With("component", "metrics_query"))
+		}))
 	return fx.Module("metrics", opts...)
+}
+
+// metricsReader provides the ports.MetricsReader of kind (a resolved
+// MetricsQueryConfig kind); none provides a nil reader.
+func metricsReader(kind string) fx.Option {
+	switch kind {
+	case MetricsWhisper:
+		return fx.Provide(func(cfg Config, st *whisper.Store) ports.MetricsReader {
+			return whisper.NewReader(st, func(name string, labels ports.Labels) string { return graphite.Path(cfg.Metrics.Prefix, name, labels) })
+		})
+	case MetricsGraphite:
+		return fx.Provide(func(cfg Config) (ports.MetricsReader, error) {
+			q := cfg.Metrics.Query
+			return graphite.NewRender(graphite.RenderConfig{URL: q.GraphiteURL, Prefix: cfg.Metrics.Prefix, Timeout: q.Timeout})
+		})
+	case MetricsPrometheus:
+		return fx.Provide(func(cfg Config) (ports.MetricsReader, error) {
+			q := cfg.Metrics.Query
+			return prometheus.NewQuery(prometheus.QueryConfig{URL: q.PrometheusURL, Timeout: q.Timeout})
+		})
+	case MetricsMemory:
+		return fx.Provide(func(m *memory.Metrics) ports.MetricsReader { return memoryReader{m} })
+	}
+	return fx.Provide(func() ports.MetricsReader { return nil })
+}
+
+// memoryReader reads this process's memory writer: totals only, since it
+// keeps no history to take rates from.
+type memoryReader struct{ m *memory.Metrics }
+
+func (r memoryReader) Total(_ context.Context, name string, labels ports.Labels) (float64, error) {
+	return float64(r.m.CounterValue(name, labels)), nil
+}
+
+func (memoryReader) Rate(context.Context, string, ports.Labels) (float64, error) {
+	return 0, fmt.Errorf("memory metrics keep no history for rates: %w", domain.ErrUnavailable)
+}
+
+// kind resolves an automatic kind for the effective writer kinds.
+func (q MetricsQueryConfig) kind(writers []string) string {
+	switch {
+	case q.Kind != MetricsQueryAuto:
+		return q.Kind
+	case q.PrometheusURL != "":
+		return MetricsPrometheus
+	case q.GraphiteURL != "":
+		return MetricsGraphite
+	case slices.Contains(writers, MetricsWhisper):
+		return MetricsWhisper
+	case len(writers) == 0 || slices.Contains(writers, MetricsMemory):
+		return MetricsMemory
+	}
+	return MetricsQueryNone
+}
+
+// validate reports the problems of the reader config, with the fix.
+func (q MetricsQueryConfig) validate(writers []string) []error {
+	var errs []error
+	switch q.kind(writers) {
+	case MetricsPrometheus:
+		if q.PrometheusURL == "" {
+			errs = append(errs, errors.New("metrics.query.prometheus_url: empty: kind prometheus needs the Prometheus server's URL, e.g. http://prometheus:9090"))
+		}
+	case MetricsGraphite:
+		if q.GraphiteURL == "" {
+			errs = append(errs, errors.New("metrics.query.graphite_url: empty: kind graphite needs graphite-web's URL, e.g. http://graphite:8080"))
+		}
+	case MetricsMemory:
+		if len(writers) > 0 && !slices.Contains(writers, MetricsMemory) {
+			errs = append(errs, errors.New("metrics.query.kind memory: reads the memory writer: add memory to metrics.kinds"))
+		}
+	case MetricsWhisper, MetricsQueryNone:
+	default:
+		errs = append(errs, fmt.Errorf("metrics.query.kind %q: want whisper, graphite, prometheus, memory, none or empty (automatic)", q.Kind))
+	}
+	if q.Timeout <= 0 {
+		errs = append(errs, fmt.Errorf("metrics.query.timeout %s: want a positive duration such as 5s", q.Timeout))
+	}
+	return errs
 }
 
 // withPrometheus serves the Prometheus exposition next to h, at Hermes's

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxevent"
 
+	"github.com/hermes-go/hermes/adapters/avro"
 	"github.com/hermes-go/hermes/adapters/elasticsearch"
 	"github.com/hermes-go/hermes/adapters/filestore"
 	"github.com/hermes-go/hermes/adapters/httpapi"
@@ -73,11 +74,12 @@ func metadataModule(cfg Config) fx.Option {
 	if cfg.InMemory || cfg.Metadata.Kind == MetadataMemory {
 		return fx.Module("metadata.memory", fx.Provide(
 			fx.Annotate(memory.NewMetadataStore, fx.As(new(ports.MetadataStore))),
+			fx.Annotate(memory.NewMaxRateRegistry, fx.As(new(ports.MaxRateRegistry))),
 		))
 	}
 	if cfg.Metadata.Kind == MetadataZooKeeper {
 		return fx.Module("metadata.zookeeper", fx.Provide(
-			fx.Annotate(func(lc fx.Lifecycle, cfg Config, log *slog.Logger) (*zookeeper.Store, error) {
+			func(lc fx.Lifecycle, cfg Config, log *slog.Logger) (*zookeeper.Store, error) {
 				zc := cfg.Metadata.ZooKeeper
 				s, err := zookeeper.Open(context.Background(), zookeeper.Config{Servers: zc.Servers, Root: zc.Root, SessionTimeout: zc.SessionTimeout},
 					log.With("component", "zookeeper"))
@@ -86,7 +88,11 @@ func metadataModule(cfg Config) fx.Option {
 				}
 				lc.Append(fx.StopHook(s.Close))
 				return s, nil
-			}, fx.As(new(ports.MetadataStore))),
+			},
+			func(s *zookeeper.Store) ports.MetadataStore { return s },
+			func(s *zookeeper.Store, cfg Config) (ports.MaxRateRegistry, error) {
+				return zookeeper.NewMaxRateRegistry(s, cfg.MessageStore.ClusterName)
+			},
 		))
 	}
 	return fx.Module("metadata.file", fx.Provide(
@@ -98,6 +104,7 @@ func metadataModule(cfg Config) fx.Option {
 			lc.Append(fx.StopHook(s.Close))
 			return s, nil
 		}, fx.As(new(ports.MetadataStore))),
+		fx.Annotate(filestore.NewMaxRateRegistry, fx.As(new(ports.MaxRateRegistry))),
 	))
 }
 
@@ -206,17 +213,27 @@ func trackerModule(cfg Config) fx.Option {
 }
 
 var appModule = fx.Module("app", fx.Provide(
-	func(cfg Config, store ports.MetadataStore, producer ports.MessageProducer, m ports.Metrics, t ports.Tracker, log *slog.Logger) *app.PublishMessage {
-		return app.NewPublishMessage(store, producer, m, t, log.With("component", "publish"))
+	// Avro schemas live beside the topics in the file and ZooKeeper
+	// metadata stores, which implement ports.SchemaRepository too; the
+	// memory store gets a memory repository.
+	func(store ports.MetadataStore) *app.Schemas {
+		repo, ok := store.(ports.SchemaRepository)
+		if !ok {
+			repo = memory.NewSchemaRepository()
+		}
+		return app.NewSchemas(app.SchemaConfig{}, repo, avro.NewCodec())
 	},
-	fx.Annotate(func(cfg Config, store ports.MetadataStore, admin ports.MessageStoreAdmin, tr ports.TraceRepository, u ports.UndeliveredLog, log *slog.Logger) *app.Management {
+	func(cfg Config, store ports.MetadataStore, producer ports.MessageProducer, m ports.Metrics, t ports.Tracker, sch *app.Schemas, log *slog.Logger) *app.PublishMessage {
+		return app.NewPublishMessage(store, producer, m, t, log.With("component", "publish")).WithSchemas(sch)
+	},
+	fx.Annotate(func(cfg Config, store ports.MetadataStore, admin ports.MessageStoreAdmin, tr ports.TraceRepository, u ports.UndeliveredLog, sch *app.Schemas, log *slog.Logger) *app.Management {
 		return app.NewManagement(app.ManagementConfig{
 			GroupNamePattern:  regexp.MustCompile(cfg.Management.GroupNamePattern),
 			AllowTopicRemoval: cfg.Management.AllowTopicRemoval,
 			OwnerSources:      cfg.Management.OwnerSources,
 			EndpointProtocols: cfg.Management.EndpointProtocols,
 			ClusterName:       cfg.MessageStore.ClusterName,
-		}, store, admin, tr, u, log.With("component", "management"))
+		}, store, admin, tr, u, log.With("component", "management")).WithSchemas(sch)
 	}, fx.As(new(ports.Management))),
 ))
 
@@ -271,8 +288,18 @@ var frontendModule = fx.Module("frontend", fx.Invoke(
 ))
 
 var managementModule = fx.Module("management", fx.Invoke(
-	func(lc fx.Lifecycle, cfg Config, m ports.Management, mw metricsWriters, log *slog.Logger) {
-		h := withPrometheus(httpapi.NewManagement(m, log.With("component", "management")), mw)
+	func(lc fx.Lifecycle, cfg Config, m ports.Management, q *app.QueryMetrics, mw metricsWriters, log *slog.Logger) {
+		// NewManagement serves the metrics endpoints of a service that also
+		// implements ports.MetricsService.
+		// It serves the schema endpoints of one that implements
+		// ports.SchemaService (app.Management does).
+		sch, _ := m.(ports.SchemaService)
+		svc := struct {
+			ports.Management
+			ports.MetricsService
+			ports.SchemaService
+		}{m, q, sch}
+		h := withPrometheus(httpapi.NewManagement(svc, log.With("component", "management")), mw)
 		serve(lc, log, "management", cfg.Management.Addr, h, 10*time.Second)
 	},
 ))
@@ -289,13 +316,16 @@ var senderModule = fx.Module("sender", fx.Provide(
 
 var consumersModule = fx.Module("consumers", fx.Invoke(
 	func(lc fx.Lifecycle, cfg Config, store ports.MetadataStore, admin ports.MessageStoreAdmin, cf ports.MessageConsumerFactory,
-		s ports.Sender, m ports.Metrics, t ports.Tracker, u ports.UndeliveredLog, log *slog.Logger) {
+		s ports.Sender, m ports.Metrics, t ports.Tracker, u ports.UndeliveredLog, sch *app.Schemas, mr ports.MaxRateRegistry, log *slog.Logger) {
+		mc := cfg.Consumers.MaxRate
 		d := app.NewDeliverer(app.DeliveryConfig{
 			RestartBackoff: cfg.Consumers.RestartBackoff, ClusterName: cfg.MessageStore.ClusterName,
 			InflightSize: cfg.Consumers.InflightSize, RateSupervisorPeriod: cfg.Consumers.RateSupervisorPeriod,
 			CommitPeriod: cfg.Consumers.CommitPeriod,
+			MaxRate:      app.MaxRateConfig{Settings: mc.settings(), UpdateInterval: mc.UpdateInterval, BalanceInterval: mc.BalanceInterval},
 		},
-			store, admin, cf, s, m, t, u, log.With("component", "consumers"))
+			store, admin, cf, s, m, t, u, log.With("component", "consumers")).WithSchemas(sch).
+			ShareMaxRate(mr, cfg.Consumers.instanceID())
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		lc.Append(fx.Hook{
