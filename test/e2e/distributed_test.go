@@ -162,8 +162,7 @@ func TestManyInstances(t *testing.T) {
 func waitStatus(t *testing.T, want int, method, url, body string) {
 	t.Helper()
 	require.Eventually(t, func() bool {
-		status, _, _ := call(t, method, url, body)
-		return status == want
+		return tryCall(method, url, body) == want
 	}, 30*time.Second, 50*time.Millisecond, "%s %s never answered %d", method, url, want)
 }
 
@@ -218,7 +217,7 @@ func TestZooKeeperRestart(t *testing.T) {
 	waitStatus(t, 200, "GET", h.management+"/groups", "")
 	sub := newSubscriber(t)
 	require.Eventually(t, func() bool {
-		status, _, _ := call(t, "POST", h.management+"/topics/zk.restart/subscriptions",
+		status := tryCall("POST", h.management+"/topics/zk.restart/subscriptions",
 			fmt.Sprintf(`{"name":"after","description":"d","endpoint":%q,"owner":{"source":"Plaintext","id":"t"}}`, sub.URL))
 		return status == 201
 	}, 30*time.Second, 100*time.Millisecond)

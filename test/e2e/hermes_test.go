@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -289,4 +290,32 @@ func (s *subscriber) waitForBodies(t *testing.T, n int, timeout time.Duration) [
 	require.Eventually(t, func() bool { return distinct() >= n }, timeout, 50*time.Millisecond,
 		"subscriber got %d distinct bodies, want %d", distinct(), n)
 	return s.requests()
+}
+
+// pollJSON GETs url and decodes its JSON into v. It reports false, without
+// failing the test, while the answer is not yet a 200: for use inside
+// require.Eventually, whose condition runs on another goroutine.
+func pollJSON(url string, v any) bool {
+	resp, err := http.Get(url)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(v) == nil
+}
+
+// tryCall sends a JSON request and returns its status, 0 when it failed:
+// the non-failing call for require.Eventually conditions.
+func tryCall(method, url, body string) int {
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		return 0
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

@@ -37,8 +37,8 @@ func TestMetricsAfterAWorkload(t *testing.T) {
 
 	var topic map[string]any
 	require.Eventually(t, func() bool {
-		topic = getJSON(t, h.management+"/topics/metrics.orders/metrics")
-		return topic["published"] == float64(n)
+		topic = nil
+		return pollJSON(h.management+"/topics/metrics.orders/metrics", &topic) && topic["published"] == float64(n)
 	}, 20*time.Second, 100*time.Millisecond, "topic metrics %v", topic)
 	assert.Equal(t, float64(published), topic["volume"])
 	assert.Equal(t, float64(1), topic["subscriptions"])
@@ -48,8 +48,8 @@ func TestMetricsAfterAWorkload(t *testing.T) {
 
 	var s map[string]any
 	require.Eventually(t, func() bool {
-		s = getJSON(t, h.management+"/topics/metrics.orders/subscriptions/s/metrics")
-		return s["delivered"] == float64(n)
+		s = nil
+		return pollJSON(h.management+"/topics/metrics.orders/subscriptions/s/metrics", &s) && s["delivered"] == float64(n)
 	}, 20*time.Second, 100*time.Millisecond, "subscription metrics %v", s)
 	assert.Equal(t, float64(0), s["discarded"])
 	assert.Equal(t, float64(published), s["volume"])

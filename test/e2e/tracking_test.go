@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -61,8 +60,9 @@ func TestMessageTraces(t *testing.T) {
 			var statuses []string
 			require.Eventually(t, func() bool {
 				var traces []trace
-				body := mustCall(t, 200, "GET", h.management+"/topics/"+topic+"/subscriptions/s/events/"+id+"/trace", "")
-				require.NoError(t, json.Unmarshal([]byte(body), &traces))
+				if !pollJSON(h.management+"/topics/"+topic+"/subscriptions/s/events/"+id+"/trace", &traces) {
+					return false
+				}
 				statuses = statuses[:0]
 				for _, tr := range traces {
 					statuses = append(statuses, tr.Status)
@@ -76,9 +76,8 @@ func TestMessageTraces(t *testing.T) {
 			sub.waitFor(t, 3)
 			require.Eventually(t, func() bool {
 				var undelivered []trace
-				body := mustCall(t, 200, "GET", h.management+"/topics/"+topic+"/subscriptions/s/undelivered", "")
-				require.NoError(t, json.Unmarshal([]byte(body), &undelivered))
-				return len(undelivered) == 1 && undelivered[0].MessageID == refused && undelivered[0].Status == "DISCARDED"
+				return pollJSON(h.management+"/topics/"+topic+"/subscriptions/s/undelivered", &undelivered) &&
+					len(undelivered) == 1 && undelivered[0].MessageID == refused && undelivered[0].Status == "DISCARDED"
 			}, 20*time.Second, 100*time.Millisecond)
 			last := mustCall(t, 200, "GET", h.management+"/topics/"+topic+"/subscriptions/s/undelivered/last", "")
 			assert.Contains(t, last, refused)
