@@ -19,10 +19,11 @@ import (
 // newest cumulative values; Hermes reads them from ZooKeeper counters that
 // survive restarts, ours restart from 0 with the writing process. Rates
 // are per second over the last minute, as Hermes's irate(...[1m]). Lag is
-// always "unavailable": ports.MessageStoreAdmin has no way to read a
-// subscription's committed offsets.
+// read from the message store (ports.MessageStoreAdmin.Lag) on every
+// request, "unavailable" when it cannot be read.
 type QueryMetrics struct {
 	store  ports.MetadataStore
+	admin  ports.MessageStoreAdmin
 	reader ports.MetricsReader
 	log    *slog.Logger
 }
@@ -30,12 +31,13 @@ type QueryMetrics struct {
 var _ ports.MetricsService = (*QueryMetrics)(nil)
 
 // NewQueryMetrics returns the metrics use case. A nil reader (no metrics
-// backend to read from) makes every figure unavailable.
-func NewQueryMetrics(store ports.MetadataStore, reader ports.MetricsReader, log *slog.Logger) *QueryMetrics {
+// backend to read from) makes every figure but lag unavailable; a nil
+// admin makes lag unavailable.
+func NewQueryMetrics(store ports.MetadataStore, admin ports.MessageStoreAdmin, reader ports.MetricsReader, log *slog.Logger) *QueryMetrics {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &QueryMetrics{store: store, reader: reader, log: log}
+	return &QueryMetrics{store: store, admin: admin, reader: reader, log: log}
 }
 
 // TopicMetrics implements ports.MetricsService.
@@ -88,9 +90,23 @@ func (q *QueryMetrics) SubscriptionMetrics(ctx context.Context, topic, subscript
 		Rate:        r.rate("subscription.delivered", labels),
 		Throughput:  r.rate("subscription.throughput", labels),
 		BatchRate:   r.rate("subscription.batches", labels),
-		Lag:         ports.MetricLong{},
+		Lag:         q.lag(ctx, sub.QualifiedName()),
 		State:       sub.State,
 	}, nil
+}
+
+// lag is the subscription's lag in the message store, unavailable when it
+// cannot be read (no position yet, store down).
+func (q *QueryMetrics) lag(ctx context.Context, n domain.SubscriptionName) ports.MetricLong {
+	if q.admin == nil {
+		return ports.MetricLong{}
+	}
+	v, err := q.admin.Lag(ctx, n)
+	if err != nil {
+		q.log.Warn("lag cannot be read; answering unavailable", "subscription", n.String(), "err", err)
+		return ports.MetricLong{}
+	}
+	return ports.MetricLong{Value: v, Available: true}
 }
 
 // PersistentSubscriptionMetrics implements ports.MetricsService.

@@ -49,6 +49,21 @@ func (f *fakeReader) Rate(_ context.Context, name string, l ports.Labels) (float
 	return f.get(f.rates, name, l)
 }
 
+// fakeLag is a message store whose Lag answers from a map keyed by
+// subscription name; a missing subscription has no position.
+type fakeLag struct {
+	ports.MessageStoreAdmin
+	lags map[string]int64
+}
+
+func (f fakeLag) Lag(_ context.Context, n domain.SubscriptionName) (int64, error) {
+	v, ok := f.lags[n.String()]
+	if !ok {
+		return 0, fmt.Errorf("fake: %w", domain.ErrNotFound)
+	}
+	return v, nil
+}
+
 // metricsFixture stores topic g.t with subscriptions s1 and s2 (SUSPENDED).
 func metricsFixture(t *testing.T) *memory.MetadataStore {
 	t.Helper()
@@ -78,7 +93,7 @@ func TestTopicMetrics(t *testing.T) {
 			"subscription.delivered/g/t/s1": 1, "subscription.delivered/g/t/s2": 0.25,
 		},
 	}
-	q := NewQueryMetrics(metricsFixture(t), r, nil)
+	q := NewQueryMetrics(metricsFixture(t), nil, r, nil)
 
 	m, err := q.TopicMetrics(t.Context(), "g.t")
 	require.NoError(t, err)
@@ -94,7 +109,7 @@ func TestTopicMetrics(t *testing.T) {
 func TestTopicMetricsOfMissingTopicAreUnavailable(t *testing.T) {
 	t.Parallel()
 	r := &fakeReader{}
-	q := NewQueryMetrics(metricsFixture(t), r, nil)
+	q := NewQueryMetrics(metricsFixture(t), nil, r, nil)
 
 	m, err := q.TopicMetrics(t.Context(), "g.missing")
 	require.NoError(t, err, "Hermes answers 200 for a missing topic")
@@ -118,7 +133,7 @@ func TestSubscriptionMetrics(t *testing.T) {
 			"subscription.http-status-codes.5xx" + l: 0.2, "subscription.retries" + l: 0.3, "subscription.throughput" + l: 300,
 		},
 	}
-	q := NewQueryMetrics(metricsFixture(t), r, nil)
+	q := NewQueryMetrics(metricsFixture(t), fakeLag{lags: map[string]int64{"g.t$s2": 5}}, r, nil)
 
 	m, err := q.SubscriptionMetrics(t.Context(), "g.t", "s2")
 	require.NoError(t, err)
@@ -126,7 +141,7 @@ func TestSubscriptionMetrics(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"delivered":10,"discarded":2,"volume":999,"timeouts":"0.5","otherErrors":"0.25",
 		"codes2xx":"3.0","codes4xx":"0.1","codes5xx":"0.2","retries":"0.3","rate":"3.0","throughput":"300.0",
-		"batchRate":"0.0","lag":"unavailable","state":"SUSPENDED"}`, string(body))
+		"batchRate":"0.0","lag":"5","state":"SUSPENDED"}`, string(body))
 
 	p, err := q.PersistentSubscriptionMetrics(t.Context(), "g.t", "s2")
 	require.NoError(t, err)
@@ -135,7 +150,7 @@ func TestSubscriptionMetrics(t *testing.T) {
 
 func TestSubscriptionMetricsErrors(t *testing.T) {
 	t.Parallel()
-	q := NewQueryMetrics(metricsFixture(t), &fakeReader{}, nil)
+	q := NewQueryMetrics(metricsFixture(t), nil, &fakeReader{}, nil)
 
 	_, err := q.SubscriptionMetrics(t.Context(), "g.t", "missing")
 	assert.ErrorIs(t, err, domain.ErrSubscriptionNotFound)
@@ -154,7 +169,7 @@ func TestUnreadableMetricsAreUnavailable(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			q := NewQueryMetrics(store, r, nil)
+			q := NewQueryMetrics(store, fakeLag{}, r, nil) // no position: lag unavailable too
 			sm, err := q.SubscriptionMetrics(t.Context(), "g.t", "s1")
 			require.NoError(t, err)
 			assert.Equal(t, ports.SubscriptionMetrics{Delivered: -1, Discarded: -1, Volume: -1, State: domain.StatePending}, sm)
@@ -176,7 +191,7 @@ func TestTotalsWithoutRates(t *testing.T) {
 		totals:  map[string]float64{"topic.published/g/t/": 3, "subscription.delivered/g/t/s1": 2},
 		rateErr: fmt.Errorf("fake: %w", domain.ErrUnavailable),
 	}
-	q := NewQueryMetrics(metricsFixture(t), r, nil)
+	q := NewQueryMetrics(metricsFixture(t), nil, r, nil)
 	tm, err := q.TopicMetrics(t.Context(), "g.t")
 	require.NoError(t, err)
 	assert.Equal(t, ports.TopicMetrics{Published: 3, Subscriptions: 2}, tm)

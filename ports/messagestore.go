@@ -50,6 +50,14 @@ type MessageStoreAdmin interface {
 	// CommitPositions overwrites the subscription's committed positions.
 	// Only valid while no consumer of the subscription runs.
 	CommitPositions(ctx context.Context, sub domain.SubscriptionName, offsets []PartitionOffset) error
+	// Lag is how many messages of the subscription's topic lie beyond its
+	// committed positions: the sum over partitions of the end offset minus
+	// the committed offset (the start offset where a partition has none,
+	// as consumers resume from the start there). Returns an error wrapping
+	// domain.ErrNotFound when the subscription has no committed position
+	// at all (never created, or deleted), and domain.ErrUnavailable when
+	// the store cannot be reached.
+	Lag(ctx context.Context, sub domain.SubscriptionName) (int64, error)
 }
 
 // ReceivedMessage is a message read from the store for a subscription.

@@ -100,7 +100,19 @@ func (a *Admin) DeleteTopic(ctx context.Context, t domain.TopicName) error {
 	if err != nil && !errors.Is(err, kerr.UnknownTopicOrPartition) {
 		return unavailable(fmt.Sprintf("delete topic %q", name), err)
 	}
-	return nil
+	// Kafka deletes asynchronously: until the broker's metadata drops the
+	// topic, it still takes writes. Wait, so a deleted topic is gone.
+	for {
+		topics, err := a.adm.ListTopics(ctx, name)
+		if err == nil && !topics.Has(name) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return unavailable(fmt.Sprintf("delete topic %q", name), ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // CreateSubscriptionPosition implements ports.MessageStoreAdmin: it commits
@@ -114,23 +126,13 @@ func (a *Admin) CreateSubscriptionPosition(ctx context.Context, sub domain.Subsc
 }
 
 func (a *Admin) commitEnds(ctx context.Context, topic, group string) error {
-	ends, err := a.adm.ListEndOffsets(ctx, topic)
-	if err == nil {
-		err = ends.Error()
-	}
+	ends, committed, err := a.positions(ctx, topic, group)
 	if err != nil {
-		return err
-	}
-	committed, err := a.adm.FetchOffsets(ctx, group)
-	if err == nil {
-		err = committed.Error()
-	}
-	if err != nil && !errors.Is(err, kerr.GroupIDNotFound) { // kfake's answer for a new group
 		return err
 	}
 	var missing kadm.Offsets
 	ends.Each(func(end kadm.ListedOffset) {
-		if c, ok := committed.Lookup(topic, end.Partition); !ok || c.At < 0 {
+		if _, ok := committedAt(committed, topic, end.Partition); !ok {
 			missing.Add(kadm.Offset{Topic: topic, Partition: end.Partition, At: end.Offset, LeaderEpoch: -1})
 		}
 	})
@@ -138,6 +140,78 @@ func (a *Admin) commitEnds(ctx context.Context, topic, group string) error {
 		return nil
 	}
 	return a.adm.CommitAllOffsets(ctx, group, missing)
+}
+
+// positions reads the end offsets of topic and the offsets group committed.
+// A group the broker does not know has no committed offsets.
+func (a *Admin) positions(ctx context.Context, topic, group string) (kadm.ListedOffsets, kadm.OffsetResponses, error) {
+	ends, err := a.adm.ListEndOffsets(ctx, topic)
+	if err == nil {
+		err = ends.Error()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	committed, err := a.adm.FetchOffsets(ctx, group)
+	if err == nil {
+		err = committed.Error()
+	}
+	if err != nil && !errors.Is(err, kerr.GroupIDNotFound) { // kfake's answer for a new group
+		return nil, nil, err
+	}
+	return ends, committed, nil
+}
+
+// committedAt is group's committed offset on a partition, if it has one.
+func committedAt(committed kadm.OffsetResponses, topic string, partition int32) (int64, bool) {
+	c, ok := committed.Lookup(topic, partition)
+	return c.At, ok && c.At >= 0
+}
+
+// Lag implements ports.MessageStoreAdmin. A missing topic is
+// domain.ErrTopicNotFound.
+func (a *Admin) Lag(ctx context.Context, sub domain.SubscriptionName) (int64, error) {
+	topic, group := a.cfg.topicName(sub.Topic), a.cfg.groupID(sub)
+	var lag int64
+	var found bool
+	err := retry(ctx, func() error {
+		ends, committed, err := a.positions(ctx, topic, group)
+		if err != nil {
+			return err
+		}
+		lag, found = 0, false
+		var uncommitted []int32
+		ends.Each(func(end kadm.ListedOffset) {
+			if at, ok := committedAt(committed, topic, end.Partition); ok {
+				lag, found = lag+max(0, end.Offset-at), true
+			} else {
+				uncommitted = append(uncommitted, end.Partition)
+			}
+		})
+		if !found || len(uncommitted) == 0 {
+			return nil
+		}
+		starts, err := a.adm.ListStartOffsets(ctx, topic)
+		if err == nil {
+			err = starts.Error()
+		}
+		if err != nil {
+			return err
+		}
+		for _, p := range uncommitted {
+			start, _ := starts.Lookup(topic, p)
+			end, _ := ends.Lookup(topic, p)
+			lag += end.Offset - start.Offset
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, unavailable(fmt.Sprintf("lag of %q on %q", group, topic), err)
+	}
+	if !found {
+		return 0, fmt.Errorf("kafka: lag of %q on %q: no committed position: %w", group, topic, domain.ErrNotFound)
+	}
+	return lag, nil
 }
 
 // DeleteSubscriptionPosition implements ports.MessageStoreAdmin. Kafka

@@ -119,8 +119,8 @@ func metricsModule(cfg Config) fx.Option {
 		}
 	}
 	opts = append(opts, metricsReader(queryKind), fx.Provide(
-		func(store ports.MetadataStore, r ports.MetricsReader, log *slog.Logger) *app.QueryMetrics {
-			return app.NewQueryMetrics(store, r, log.With("component", "metrics_query"))
+		func(store ports.MetadataStore, admin ports.MessageStoreAdmin, r ports.MetricsReader, log *slog.Logger) *app.QueryMetrics {
+			return app.NewQueryMetrics(store, admin, r, log.With("component", "metrics_query"))
 		}))
 	return fx.Module("metrics", opts...)
 }

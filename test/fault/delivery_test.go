@@ -32,8 +32,10 @@ func (s *stack) waitUndelivered(t *testing.T, n domain.SubscriptionName) domain.
 }
 
 func TestServerErrorsRetriedWithBackoffThenDelivered(t *testing.T) {
-	t.Parallel()
-	s := newStack(t)
+	onBrokers(t, testServerErrorsRetriedWithBackoffThenDelivered)
+}
+
+func testServerErrorsRetriedWithBackoffThenDelivered(t *testing.T, s *stack) {
 	sub := newSubscriber(t, func(n int, _ string) response {
 		if n < 3 {
 			return response{Status: http.StatusInternalServerError}
@@ -59,9 +61,9 @@ func TestServerErrorsRetriedWithBackoffThenDelivered(t *testing.T) {
 	assert.Len(t, sub.requests(), 4, "delivered once, never again")
 }
 
-func TestRetryAfterIsHonoured(t *testing.T) {
-	t.Parallel()
-	s := newStack(t)
+func TestRetryAfterIsHonoured(t *testing.T) { onBrokers(t, testRetryAfterIsHonoured) }
+
+func testRetryAfterIsHonoured(t *testing.T, s *stack) {
 	sub := newSubscriber(t, func(n int, _ string) response {
 		if n == 0 {
 			return response{Status: http.StatusServiceUnavailable, RetryAfter: "1"}
@@ -77,8 +79,10 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 }
 
 func TestClientErrorDiscardedToUndeliveredLog(t *testing.T) {
-	t.Parallel()
-	s := newStack(t)
+	onBrokers(t, testClientErrorDiscardedToUndeliveredLog)
+}
+
+func testClientErrorDiscardedToUndeliveredLog(t *testing.T, s *stack) {
 	sub := newSubscriber(t, func(n int, body string) response {
 		if body == `"bad"` {
 			return response{Status: http.StatusBadRequest}
@@ -97,11 +101,12 @@ func TestClientErrorDiscardedToUndeliveredLog(t *testing.T) {
 	assert.Equal(t, domain.SentDiscarded, last.Status)
 	assert.Equal(t, "Message sending failed with status code: 400", last.Reason)
 	assert.EqualValues(t, 1, s.metrics.CounterValue("subscription.discarded", labelsOf(name)))
+	s.waitLag(t, name, 0) // the discarded message is committed too
 }
 
-func TestMessageTTLExpiryDiscards(t *testing.T) {
-	t.Parallel()
-	s := newStack(t)
+func TestMessageTTLExpiryDiscards(t *testing.T) { onBrokers(t, testMessageTTLExpiryDiscards) }
+
+func testMessageTTLExpiryDiscards(t *testing.T, s *stack) {
 	sub := newSubscriber(t, func(int, string) response { return response{Status: http.StatusInternalServerError} })
 	topic := s.topic("ttl")
 	name := s.subscribe(topic, "s", sub.URL, `,"subscriptionPolicy":{"messageTtl":1,"messageBackoff":100}`)
@@ -117,9 +122,9 @@ func TestMessageTTLExpiryDiscards(t *testing.T) {
 	assert.Equal(t, n, len(sub.requests()))
 }
 
-func TestRequestTimeoutIsRetried(t *testing.T) {
-	t.Parallel()
-	s := newStack(t)
+func TestRequestTimeoutIsRetried(t *testing.T) { onBrokers(t, testRequestTimeoutIsRetried) }
+
+func testRequestTimeoutIsRetried(t *testing.T, s *stack) {
 	never := make(chan struct{})
 	sub := newSubscriber(t, func(n int, _ string) response {
 		if n == 0 {
@@ -139,8 +144,10 @@ func TestRequestTimeoutIsRetried(t *testing.T) {
 // With inflightSize > 1 later messages complete while the first hangs; the
 // commit must stay below the first, so a restart redelivers it.
 func TestOutOfOrderCompletionCommitsOnlyLowestUnfinished(t *testing.T) {
-	t.Parallel()
-	s := newStack(t)
+	onBrokers(t, testOutOfOrderCompletionCommitsOnlyLowestUnfinished)
+}
+
+func testOutOfOrderCompletionCommitsOnlyLowestUnfinished(t *testing.T, s *stack) {
 	hold := make(chan struct{})
 	first := true
 	sub := newSubscriber(t, func(n int, body string) response {
@@ -151,7 +158,7 @@ func TestOutOfOrderCompletionCommitsOnlyLowestUnfinished(t *testing.T) {
 		return response{Status: http.StatusOK}
 	})
 	topic := s.topic("inflight")
-	s.subscribe(topic, "s", sub.URL, `,"subscriptionPolicy":{"inflightSize":10,"requestTimeout":60000}`)
+	name := s.subscribe(topic, "s", sub.URL, `,"subscriptionPolicy":{"inflightSize":10,"requestTimeout":60000}`)
 	// Published before the consumer starts, so one poll holds them all (the
 	// next poll waits until the current one's messages all finished).
 	s.publish(topic, nil, `"m0"`, `"m1"`, `"m2"`, `"m3"`)
@@ -160,6 +167,9 @@ func TestOutOfOrderCompletionCommitsOnlyLowestUnfinished(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // several commit periods pass with m0 unfinished
 	stop()                             // m0's request is cancelled: never delivered
 	close(hold)
+	lag, err := s.admin.Lag(t.Context(), name)
+	require.NoError(t, err)
+	assert.EqualValues(t, 4, lag, "committed below m0, the first message")
 
 	s.startDeliverer(testDeliveryConfig())
 	require.Eventually(t, func() bool { return countOf(sub.bodies(), `"m0"`) >= 2 }, 20*time.Second, 10*time.Millisecond,
@@ -167,11 +177,25 @@ func TestOutOfOrderCompletionCommitsOnlyLowestUnfinished(t *testing.T) {
 	for _, m := range []string{`"m1"`, `"m2"`, `"m3"`} {
 		assert.GreaterOrEqual(t, countOf(sub.bodies(), m), 1, m)
 	}
+	s.waitLag(t, name, 0)
+}
+
+// waitLag waits until the subscription's lag in Kafka is want.
+func (s *stack) waitLag(t *testing.T, n domain.SubscriptionName, want int64) {
+	t.Helper()
+	var lag int64
+	var err error
+	require.Eventually(t, func() bool {
+		lag, err = s.admin.Lag(t.Context(), n)
+		return err == nil && lag == want
+	}, 20*time.Second, 10*time.Millisecond, "lag %d (%v), want %d", lag, err, want)
 }
 
 func TestFilteredMessagesAreCommittedAndCounted(t *testing.T) {
-	t.Parallel()
-	s := newStack(t)
+	onBrokers(t, testFilteredMessagesAreCommittedAndCounted)
+}
+
+func testFilteredMessagesAreCommittedAndCounted(t *testing.T, s *stack) {
 	sub := okSubscriber(t)
 	topic := s.topic("filters")
 	name := s.subscribe(topic, "s", sub.URL, `,"trackingMode":"trackingAll","subscriptionPolicy":{"inflightSize":1},
@@ -192,9 +216,9 @@ func TestFilteredMessagesAreCommittedAndCounted(t *testing.T) {
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
-func TestBatchBySizeWithRetry(t *testing.T) {
-	t.Parallel()
-	s := newStack(t)
+func TestBatchBySizeWithRetry(t *testing.T) { onBrokers(t, testBatchBySizeWithRetry) }
+
+func testBatchBySizeWithRetry(t *testing.T, s *stack) {
 	sub := newSubscriber(t, func(n int, _ string) response {
 		if n == 0 {
 			return response{Status: http.StatusInternalServerError}
@@ -224,9 +248,9 @@ func TestBatchBySizeWithRetry(t *testing.T) {
 	require.Eventually(t, func() bool { return s.metrics.CounterValue("subscription.delivered", labelsOf(name)) == 6 }, 10*time.Second, 10*time.Millisecond)
 }
 
-func TestBatchByTimeAndVolume(t *testing.T) {
-	t.Parallel()
-	s := newStack(t)
+func TestBatchByTimeAndVolume(t *testing.T) { onBrokers(t, testBatchByTimeAndVolume) }
+
+func testBatchByTimeAndVolume(t *testing.T, s *stack) {
 	sub := okSubscriber(t)
 	topic := s.topic("batchtime")
 	s.subscribe(topic, "s", sub.URL, `,"deliveryType":"BATCH","subscriptionPolicy":{"batchSize":100,"batchTime":300,"batchVolume":12}`)
@@ -245,9 +269,9 @@ func TestBatchByTimeAndVolume(t *testing.T) {
 	assert.Len(t, all, 3, "the message larger than batchVolume is discarded")
 }
 
-func TestBatchDiscardedAfterTTL(t *testing.T) {
-	t.Parallel()
-	s := newStack(t)
+func TestBatchDiscardedAfterTTL(t *testing.T) { onBrokers(t, testBatchDiscardedAfterTTL) }
+
+func testBatchDiscardedAfterTTL(t *testing.T, s *stack) {
 	sub := newSubscriber(t, func(int, string) response { return response{Status: http.StatusServiceUnavailable} })
 	topic := s.topic("batchttl")
 	name := s.subscribe(topic, "s", sub.URL, `,"deliveryType":"BATCH","subscriptionPolicy":{"batchSize":2,"batchTime":60000,"messageTtl":1,"messageBackoff":100}`)

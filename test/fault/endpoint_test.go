@@ -42,8 +42,10 @@ func (b *logBuffer) String() string {
 // unusable address is logged once per subscription with its password
 // masked; the password is in no log line, trace or undelivered reason.
 func TestEndpointFailuresNeverShowCredentials(t *testing.T) {
-	t.Parallel()
-	s := newStack(t)
+	onBrokers(t, testEndpointFailuresNeverShowCredentials)
+}
+
+func testEndpointFailuresNeverShowCredentials(t *testing.T, s *stack) {
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	topic := s.topic("endpoints")

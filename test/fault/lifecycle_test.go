@@ -17,8 +17,10 @@ import (
 // topic: the healthy one gets everything while the dead one's output rate
 // falls to heartbeat mode.
 func TestDeadSubscriberDoesNotDelayHealthyOne(t *testing.T) {
-	t.Parallel()
-	s := newStack(t)
+	onBrokers(t, testDeadSubscriberDoesNotDelayHealthyOne)
+}
+
+func testDeadSubscriberDoesNotDelayHealthyOne(t *testing.T, s *stack) {
 	healthy := okSubscriber(t)
 	topic := s.topic("isolation")
 	dead := s.subscribe(topic, "dead", deadEndpoint(t), `,"subscriptionPolicy":{"messageBackoff":10}`)
@@ -52,8 +54,10 @@ func TestDeadSubscriberDoesNotDelayHealthyOne(t *testing.T) {
 // A second "marker" subscription on the topic shows when what was
 // published has been delivered wherever it is delivered at all.
 func TestSuspendResumeKeepsPositionAndDeleteRemovesGroup(t *testing.T) {
-	t.Parallel()
-	s := newStack(t)
+	onBrokers(t, testSuspendResumeKeepsPositionAndDeleteRemovesGroup)
+}
+
+func testSuspendResumeKeepsPositionAndDeleteRemovesGroup(t *testing.T, s *stack) {
 	sub, marker := okSubscriber(t), okSubscriber(t)
 	topic := s.topic("lifecycle")
 	name := s.subscribe(topic, "s", sub.URL, "")
@@ -80,9 +84,9 @@ func TestSuspendResumeKeepsPositionAndDeleteRemovesGroup(t *testing.T) {
 	assert.Len(t, sub.requests(), 3, "a deleted subscription gets nothing")
 }
 
-func TestRetransmission(t *testing.T) {
-	t.Parallel()
-	s := newStack(t)
+func TestRetransmission(t *testing.T) { onBrokers(t, testRetransmission) }
+
+func testRetransmission(t *testing.T, s *stack) {
 	sub, marker := okSubscriber(t), okSubscriber(t)
 	topic := s.topic("retransmit")
 	s.subscribe(topic, "s", sub.URL, "")
@@ -126,8 +130,10 @@ func TestRetransmission(t *testing.T) {
 }
 
 func TestRetransmissionRefusedWhilePending(t *testing.T) {
-	t.Parallel()
-	s := newStack(t)
+	onBrokers(t, testRetransmissionRefusedWhilePending)
+}
+
+func testRetransmissionRefusedWhilePending(t *testing.T, s *stack) {
 	topic := s.topic("pending")
 	s.subscribe(topic, "s", okSubscriber(t).URL, "")
 	_, err := s.mgmt.Retransmit(t.Context(), topic.Name, "s", time.Now(), false)
@@ -142,14 +148,14 @@ func (s *stack) kadm(t *testing.T) *kadm.Client {
 }
 
 func (s *stack) groupMembers(t *testing.T, n domain.SubscriptionName) int {
-	d, err := s.kadm(t).DescribeGroups(t.Context(), domain.ConsumerGroupID("", n))
+	d, err := s.kadm(t).DescribeGroups(t.Context(), domain.ConsumerGroupID(s.kc.Namespace, n))
 	require.NoError(t, err)
-	return len(d[domain.ConsumerGroupID("", n)].Members)
+	return len(d[domain.ConsumerGroupID(s.kc.Namespace, n)].Members)
 }
 
 func (s *stack) groupExists(t *testing.T, n domain.SubscriptionName) bool {
 	l, err := s.kadm(t).ListGroups(t.Context())
 	require.NoError(t, err)
-	_, ok := l[domain.ConsumerGroupID("", n)]
+	_, ok := l[domain.ConsumerGroupID(s.kc.Namespace, n)]
 	return ok
 }

@@ -33,9 +33,9 @@ func (s *stack) startSharingDeliverer(cfg app.DeliveryConfig, registry *memory.M
 // partition, so one instance is busy and the other idle. Their maxes add
 // up to the subscription's rate and move to the busy instance; when it
 // stops, the other gets the whole rate.
-func TestMaxRateSharedBetweenInstances(t *testing.T) {
-	t.Parallel()
-	s := newStack(t)
+func TestMaxRateSharedBetweenInstances(t *testing.T) { onBrokers(t, testMaxRateSharedBetweenInstances) }
+
+func testMaxRateSharedBetweenInstances(t *testing.T, s *stack) {
 	sub := okSubscriber(t)
 	topic := s.topic("maxrate")
 	const rate = 40.0

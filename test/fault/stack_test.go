@@ -1,6 +1,8 @@
 // Package fault runs the delivery use case in process on the embedded
 // Kafka broker and the memory adapters, against a programmable fake
 // subscriber: slow, failing, 4xx, 503 with Retry-After, hanging, dead.
+// Tests written with onBrokers also run on the real Kafka at
+// HERMES_TEST_KAFKA (test/infra/kafka.sh; required under CI=true).
 package fault
 
 import (
@@ -12,10 +14,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hermes-go/hermes/adapters/kafka"
@@ -23,6 +27,7 @@ import (
 	"github.com/hermes-go/hermes/adapters/sender"
 	"github.com/hermes-go/hermes/app"
 	"github.com/hermes-go/hermes/domain"
+	"github.com/hermes-go/hermes/test/testenv"
 )
 
 // stack is one in-process Hermes: metadata, message store, observability
@@ -42,17 +47,51 @@ type stack struct {
 	log         *slog.Logger
 }
 
-func newStack(t *testing.T) *stack {
-	t.Helper()
+// onBrokers runs test in parallel on a stack on the embedded broker and
+// on one on the real Kafka at HERMES_TEST_KAFKA (skipped when unset,
+// failing under CI=true).
+func onBrokers(t *testing.T, test func(t *testing.T, s *stack)) {
+	t.Parallel()
+	for _, b := range []struct {
+		name   string
+		config func(t *testing.T) kafka.Config
+	}{{"embedded", embeddedKafka}, {"kafka", realKafka}} {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, newStack(t, b.config(t)))
+		})
+	}
+}
+
+func embeddedKafka(t *testing.T) kafka.Config {
 	emb, err := kafka.StartEmbedded("", 0)
 	require.NoError(t, err)
 	t.Cleanup(emb.Close)
 	kc := kafka.DefaultConfig()
 	kc.Brokers = emb.Addrs()
 	kc.SessionTimeout, kc.RebalanceTimeout = 2*time.Second, 2*time.Second
+	return kc
+}
+
+// realKafka is the broker at HERMES_TEST_KAFKA under a namespace of its
+// own, so that runs against a broker that keeps its data never meet.
+func realKafka(t *testing.T) kafka.Config {
+	addr := testenv.Require(t, "HERMES_TEST_KAFKA", `eval "$(bash test/infra/kafka.sh start >&2 && bash test/infra/kafka.sh env)"`)
+	kc := kafka.DefaultConfig()
+	kc.Brokers = []string{addr}
+	kc.Namespace = "fault" + strings.ReplaceAll(uuid.NewString(), "-", "")[:12]
+	// The least session timeout Kafka accepts by default
+	// (group.min.session.timeout.ms).
+	kc.SessionTimeout, kc.RebalanceTimeout = 6*time.Second, 2*time.Second
+	return kc
+}
+
+func newStack(t *testing.T, kc kafka.Config) *stack {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(logOutput(), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s := &stack{t: t, kc: kc, store: memory.NewMetadataStore(), metrics: memory.NewMetrics(),
 		tracker: memory.NewTracker(memory.DefaultMaxTraces), undelivered: memory.NewUndeliveredLog(), log: log}
+	var err error
 	s.admin, err = kafka.NewAdmin(kc, log)
 	require.NoError(t, err)
 	t.Cleanup(s.admin.Close)
@@ -95,6 +134,9 @@ func (s *stack) topic(group string) domain.Topic {
 	topic, err := domain.DecodeTopic([]byte(fmt.Sprintf(`{"name":"%s.t","description":"d","contentType":"JSON","retentionTime":{"duration":1},"owner":{"source":"Plaintext","id":"x"}}`, group)))
 	require.NoError(t, err)
 	require.NoError(t, s.mgmt.CreateTopic(ctx, topic))
+	// A real broker keeps topics; registered after the admin's Close and
+	// before any Deliverer's stop, this runs after the stop and before Close.
+	t.Cleanup(func() { _ = s.admin.DeleteTopic(context.Background(), topic.QualifiedName()) })
 	got, err := s.mgmt.GetTopic(ctx, topic.Name)
 	require.NoError(t, err)
 	return got
@@ -107,6 +149,9 @@ func (s *stack) subscribe(topic domain.Topic, name, endpoint, extra string) doma
 		topic.Name, name, endpoint, extra)))
 	require.NoError(t, err)
 	require.NoError(t, s.mgmt.CreateSubscription(t.Context(), topic.Name, sub))
+	// Runs after the stop of Deliverers started later (a group with
+	// members cannot be deleted).
+	t.Cleanup(func() { _ = s.admin.DeleteSubscriptionPosition(context.Background(), sub.QualifiedName()) })
 	return sub.QualifiedName()
 }
 

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +73,8 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness, f Features) {
 		{"SubscriptionPositionStartsAtCreation", testPositionAtCreation},
 		{"DeleteSubscriptionPositionForgetsIt", testDeletePosition},
 		{"OffsetsAtReplaysFromTime", testReplay},
+		{"LagCountsUncommittedMessages", testLag},
+		{"LagCountsPartitionsWithoutCommitFromStart", testLagWithoutCommit},
 	}
 	if f.Persistence {
 		tests = append(tests, testCase{"SurvivesRestart", testRestart})
@@ -291,6 +294,50 @@ func testReplay(t *testing.T, h Harness) {
 		ends += o.Offset
 	}
 	assert.Equal(t, int64(6), ends, "past the newest message: the end offsets")
+}
+
+func testLag(t *testing.T, h Harness) {
+	topic := createTopic(t, h, domain.ContentTypeJSON, domain.AckLeader)
+	sub := subscriptionOf(topic)
+	_, err := h.Admin().Lag(t.Context(), sub)
+	require.ErrorIs(t, err, domain.ErrNotFound, "no position yet")
+
+	produceKeyed(t, h, topic, 0) // before the subscription: not its lag
+	require.NoError(t, h.Admin().CreateSubscriptionPosition(t.Context(), sub))
+	requireLag(t, h, sub, 0)
+	sent := append(produceKeyed(t, h, topic, 10), produceKeyed(t, h, topic, 20)...)
+	requireLag(t, h, sub, len(sent))
+
+	c := openConsumer(t, h, topic, sub)
+	got := poll(t, c, len(sent))
+	require.NoError(t, c.Commit(t.Context(), nextOffsets(got)))
+	requireLag(t, h, sub, 0)
+
+	require.NoError(t, c.Close())
+	require.NoError(t, h.Admin().DeleteSubscriptionPosition(t.Context(), sub))
+	_, err = h.Admin().Lag(t.Context(), sub)
+	require.ErrorIs(t, err, domain.ErrNotFound, "position deleted")
+}
+
+func testLagWithoutCommit(t *testing.T, h Harness) {
+	topic := createTopic(t, h, domain.ContentTypeJSON, domain.AckLeader)
+	sub := subscriptionOf(topic)
+	sent := append(produceKeyed(t, h, topic, 0), produceKeyed(t, h, topic, 10)...)
+	ends, err := h.Admin().OffsetsAt(t.Context(), topic.QualifiedName(), time.Now().Add(time.Hour))
+	require.NoError(t, err)
+	// Only the partition with the fewest messages has a commit, at its
+	// end; the others count from their start, where a consumer begins.
+	least := slices.MinFunc(ends, func(x, y ports.PartitionOffset) int { return int(x.Offset - y.Offset) })
+	require.Less(t, least.Offset, int64(len(sent)), "the keys spread over several partitions: %v", ends)
+	require.NoError(t, h.Admin().CommitPositions(t.Context(), sub, []ports.PartitionOffset{least}))
+	requireLag(t, h, sub, len(sent)-int(least.Offset))
+}
+
+func requireLag(t *testing.T, h Harness, sub domain.SubscriptionName, want int) {
+	t.Helper()
+	lag, err := h.Admin().Lag(t.Context(), sub)
+	require.NoError(t, err)
+	require.Equal(t, int64(want), lag)
 }
 
 func testRestart(t *testing.T, h Harness) {
