@@ -238,6 +238,9 @@ func (m *Management) DeleteTopic(ctx context.Context, name string) error {
 	if m.schemas != nil {
 		// A topic created again under this name starts without a schema.
 		m.schemas.forget(n)
+		if m.schemas.cfg.KeepOnTopicRemoval {
+			return m.admin.DeleteTopic(ctx, n)
+		}
 		if err := m.schemas.repo.DeleteSchemas(ctx, n); err != nil {
 			m.log.Warn("deleting schemas of removed topic failed", "topic", n.String(), "err", err)
 		}

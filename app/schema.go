@@ -23,6 +23,10 @@ type SchemaConfig struct {
 	// AllowRemoval enables DELETE /topics/{topic}/schema (Hermes's
 	// topic.removeSchema; off by default, as in Hermes).
 	AllowRemoval bool
+	// KeepOnTopicRemoval leaves a removed topic's schemas in the repository:
+	// a schema registry shared with Hermes keeps its subjects unless schema
+	// removal is allowed (Hermes's topic.removeSchema).
+	KeepOnTopicRemoval bool
 	// LatestTTL is how long the latest schema of a topic is served from
 	// memory before it is read again (default 10s). Changes made through
 	// this process are seen at once; other processes see them within it.

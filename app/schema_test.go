@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"testing"
 	"time"
@@ -126,4 +127,28 @@ func TestPublishConvertsJSONWithTheNamedVersion(t *testing.T) {
 	assert.ErrorIs(t, f.pub.PublishContent(ctx, topic, msg, "text/plain"), domain.ErrValidation)
 	assert.ErrorIs(t, f.pub.PublishContent(ctx, topic, domain.Message{Body: []byte{0xff}}, "avro/binary"), domain.ErrValidation)
 	assert.Len(t, f.produced.got, 3, "refused messages are not produced")
+}
+
+// A schema registry shared with Hermes keeps a removed topic's subject
+// unless schema removal is allowed; schemas stored beside the topic go
+// with it.
+func TestTopicRemovalKeepsRegistrySchemas(t *testing.T) {
+	for _, keep := range []bool{false, true} {
+		t.Run(fmt.Sprint("keep=", keep), func(t *testing.T) {
+			ctx := t.Context()
+			store, repo := memory.NewMetadataStore(), memory.NewSchemaRepository()
+			require.NoError(t, store.CreateGroup(ctx, domain.Group{GroupName: "g"}))
+			schemas := app.NewSchemas(app.SchemaConfig{KeepOnTopicRemoval: keep}, repo, avro.NewCodec())
+			mgmt := app.NewManagement(app.ManagementConfig{AllowTopicRemoval: true}, store, admin{}, nil, nil, slog.New(slog.DiscardHandler)).WithSchemas(schemas)
+			require.NoError(t, mgmt.CreateTopicWithSchema(ctx, avroTopic("g.kept"), schemaV1))
+			require.NoError(t, mgmt.DeleteTopic(ctx, "g.kept"))
+			versions, err := repo.SchemaVersions(ctx, domain.TopicName{Group: "g", Name: "kept"})
+			require.NoError(t, err)
+			if keep {
+				assert.Equal(t, []int{1}, versions)
+			} else {
+				assert.Empty(t, versions)
+			}
+		})
+	}
 }
