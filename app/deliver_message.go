@@ -147,13 +147,30 @@ func (dl *delivery) send(ctx context.Context, req ports.SendRequest) domain.Send
 	dl.metrics.Observe("subscription.latency", dl.labels, time.Since(start))
 	switch {
 	case res.StatusCode != 0:
-		dl.metrics.Count("subscription.http-status-codes."+strconv.Itoa(res.StatusCode/100)+"xx", dl.labels, 1)
+		dl.metrics.Count(statusCodeMetric(res.StatusCode), dl.labels, 1)
 	case res.Timeout:
 		dl.metrics.Count("subscription.timeouts", dl.labels, 1)
 	case res.Err != nil:
 		dl.metrics.Count("subscription.other-errors", dl.labels, 1)
 	}
 	return res
+}
+
+// statusCodeMetrics are the names of the status classes 1xx to 5xx,
+// built once: send counts one per attempt.
+var statusCodeMetrics = func() (names [6]string) {
+	for i := range names {
+		names[i] = "subscription.http-status-codes." + strconv.Itoa(i) + "xx"
+	}
+	return names
+}()
+
+// statusCodeMetric names the counter of an HTTP status's class.
+func statusCodeMetric(status int) string {
+	if c := status / 100; c >= 0 && c < len(statusCodeMetrics) {
+		return statusCodeMetrics[c]
+	}
+	return "subscription.http-status-codes." + strconv.Itoa(status/100) + "xx"
 }
 
 func (dl *delivery) delivered(messages, bytes int) {

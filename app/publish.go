@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"sync"
@@ -80,7 +79,7 @@ func (p *PublishMessage) Publish(ctx context.Context, topic domain.Topic, msg do
 	start := time.Now()
 	labels := topicLabels(topic.QualifiedName())
 	p.metrics.Count("topic.requests", labels, 1)
-	if topic.ContentType == domain.ContentTypeJSON && !json.Valid(msg.Body) {
+	if topic.ContentType == domain.ContentTypeJSON && !domain.ValidJSON(msg.Body) {
 		p.metrics.Count("topic.validation-errors", labels, 1)
 		return domain.Errorf(domain.ErrValidation, "Invalid message: body is not valid JSON")
 	}

@@ -2,6 +2,7 @@ package domain_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,5 +102,106 @@ func TestInstantUnmarshal(t *testing.T) {
 	for _, bad := range []string{`"yesterday"`, `12x`, `1.2e3`, `"1700000000"`} {
 		var i domain.Instant
 		assert.ErrorIs(t, i.UnmarshalJSON([]byte(bad)), domain.ErrFormat, bad)
+	}
+}
+
+// jsonCases are valid and invalid JSON documents at the edges of the
+// grammar; ValidJSON must agree with encoding/json.Valid on each.
+var jsonCases = []string{
+	``, ` `, `{}`, `[]`, ` {} `, "\t[\r\n]\n", `{`, `}`, `[`, `]`, `{]`, `[}`, `[[]`, `[]]`, `{}{}`, `[] []`,
+	`null`, `true`, `false`, `nul`, `nulls`, `truex`, `True`, `"a"`, `"`, `"\"`, `"\\"`, `"\/\b\f\n\r\t"`, `"\x"`,
+	`"\u00e9"`, `"\u00E9"`, `"\u00g9"`, `"\u00"`, "\"a\x01\"", "\"a\x7f\"", "\"\xff\xfe\"", `"é"`,
+	`0`, `-0`, `01`, `-01`, `1.`, `.5`, `1.5`, `-1.5e10`, `1e`, `1e+`, `1E-5`, `1e+5`, `-`, `--1`, `+1`, `1.5.5`, `0x10`,
+	`[1,2]`, `[1,]`, `[,1]`, `[1 2]`, `[1,,2]`, `{"a":1}`, `{"a" : 1 , "b":[true,{"c":null}]}`, `{"a":1,}`, `{"a"}`,
+	`{"a":}`, `{a:1}`, `{"a":1 "b":2}`, `{"a":1,"a":2}`, `{"a":{"b":{"c":[[[{}]]]}}}`, `[{"a":[1,{"b":"]"}]}]`,
+	`{"_w":true,"metadata":{"timestamp":1,"id":"x","externalMetadata":{}},"message":{"a":1}}`,
+	strings.Repeat("[", 10000) + strings.Repeat("]", 10000), strings.Repeat("[", 10001) + strings.Repeat("]", 10001),
+	strings.Repeat(`{"a":`, 10000) + "1" + strings.Repeat("}", 10000), strings.Repeat("[", 10000),
+}
+
+func TestValidJSONAgreesWithEncodingJSON(t *testing.T) {
+	t.Parallel()
+	for _, c := range jsonCases {
+		assert.Equal(t, json.Valid([]byte(c)), domain.ValidJSON([]byte(c)), "%.80q", c)
+	}
+}
+
+func FuzzValidJSON(f *testing.F) {
+	for _, c := range jsonCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if json.Valid(b) != domain.ValidJSON(b) {
+			t.Errorf("ValidJSON(%q) = %v, encoding/json says %v", b, domain.ValidJSON(b), json.Valid(b))
+		}
+	})
+}
+
+// referenceWrap and referenceUnwrap are WrapJSON and UnwrapJSON written
+// with encoding/json alone: the fast versions must give the same results.
+func referenceWrap(m domain.Message) []byte {
+	h := m.Headers
+	if h == nil {
+		h = map[string]string{}
+	}
+	meta, _ := json.Marshal(struct {
+		Timestamp        int64             `json:"timestamp"`
+		ID               string            `json:"id"`
+		ExternalMetadata map[string]string `json:"externalMetadata"`
+	}{m.Timestamp.UnixMilli(), m.ID, h})
+	return []byte(`{"_w":true,"metadata":` + string(meta) + `,"message":` + string(m.Body) + `}`)
+}
+
+func referenceUnwrap(value []byte) domain.Message {
+	var w struct {
+		W        bool `json:"_w"`
+		Metadata struct {
+			Timestamp        int64             `json:"timestamp"`
+			ID               string            `json:"id"`
+			ExternalMetadata map[string]string `json:"externalMetadata"`
+		} `json:"metadata"`
+		Message json.RawMessage `json:"message"`
+	}
+	if err := json.Unmarshal(value, &w); err != nil || !w.W {
+		return domain.Message{Body: value}
+	}
+	return domain.Message{ID: w.Metadata.ID, Timestamp: time.UnixMilli(w.Metadata.Timestamp), Body: w.Message, Headers: w.Metadata.ExternalMetadata}
+}
+
+func TestWrapJSONWritesWhatEncodingJSONWrites(t *testing.T) {
+	t.Parallel()
+	for _, m := range []domain.Message{
+		{ID: "0b9f6a1e-5c1d-4d43-9c1e-2f4f7e0a8b11", Timestamp: time.UnixMilli(1700000000123), Body: []byte(`{"a":1}`)},
+		{ID: `<a&b>"q"\`, Timestamp: time.UnixMilli(-5), Body: []byte(`1`), Headers: map[string]string{"z": "1", "a": "<é>", "m": "\u2028"}},
+		{ID: "é\x01\x7f\xff", Body: []byte(`null`), Headers: map[string]string{}},
+	} {
+		assert.Equal(t, string(referenceWrap(m)), string(domain.WrapJSON(m)))
+	}
+}
+
+func TestUnwrapJSONReadsWhatEncodingJSONReads(t *testing.T) {
+	t.Parallel()
+	values := []string{
+		string(domain.WrapJSON(domain.Message{ID: "id", Timestamp: time.UnixMilli(1700000000123), Body: []byte(`{"a":[1,"}"]}`)})),
+		string(domain.WrapJSON(domain.Message{ID: `"<x>"`, Timestamp: time.UnixMilli(7), Body: []byte(`"s"`), Headers: map[string]string{"k": "v"}})),
+		`{"_w":true,"metadata":{"timestamp":1,"id":"x","externalMetadata":{}},"message":{"a":1} }`,
+		`{"_w":true,"metadata":{"timestamp":1,"id":"x","externalMetadata":{}},"message": {"a":1}}`,
+		`{"_w":true,"metadata":{"timestamp":1,"id":"x","externalMetadata":{}},"message":{"a":1}`,
+		`{"_w":true,"metadata":{"timestamp":1,"id":"x","externalMetadata":{}},"message":{"a":1},"message":2}`,
+		`{"_w":true,"metadata":{"timestamp":1,"id":"x","externalMetadata":{}},"message":{"a":}}`,
+		`{"_w":true,"metadata":{"timestamp":1.5,"id":"x","externalMetadata":{}},"message":1}`,
+		`{"_w":true,"metadata":{"timestamp":99999999999999999999,"id":"x","externalMetadata":{}},"message":1}`,
+		`{"_w":true,"metadata":{"timestamp":-3,"id":"x\u0041","externalMetadata":{},"extra":1},"message":1}`,
+		`{"_w":true,"metadata":{"id":"x"},"message":[]}`,
+		`{"_w":true,"metadata":{"timestamp":1,"id":"x","externalMetadata":{}},"message":null}`,
+		`{"_w":true,"metadata":{"timestamp":1,"id":"x","externalMetadata":{}},"message":}`,
+		`{"_w":false,"metadata":{"timestamp":1,"id":"x","externalMetadata":{}},"message":1}`,
+		`{"_w":true,"metadata":{"timestamp":1,"id":"x","externalMetadata":null},"message":1}`,
+		`{"_w":true,"metadata":{"timestamp":1,"id":"x","externalMetadata":{}},"message":"\u00e9\x01"}`,
+	}
+	for _, v := range values {
+		got, err := domain.UnwrapJSON([]byte(v))
+		require.NoError(t, err)
+		assert.Equal(t, referenceUnwrap([]byte(v)), got, v)
 	}
 }

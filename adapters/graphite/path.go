@@ -16,24 +16,29 @@ var pathLabels = [...]string{"group", "topic", "subscription"}
 // suffix (.count, .p99, ...) a flush adds.
 func Path(prefix, name string, labels ports.Labels) string {
 	var b strings.Builder
+	b.Grow(len(prefix) + len(name) + 64)
 	if prefix != "" {
 		b.WriteString(prefix)
 		b.WriteByte('.')
 	}
 	head, rest, _ := strings.Cut(name, ".")
 	b.WriteString(head)
+	rendered := 0
 	for _, k := range pathLabels {
 		if v, ok := labels[k]; ok {
 			writeSegment(&b, v)
+			rendered++
 		}
 	}
 	if rest != "" {
 		b.WriteByte('.')
 		b.WriteString(rest)
 	}
-	for _, k := range slices.Sorted(maps.Keys(labels)) {
-		if !slices.Contains(pathLabels[:], k) {
-			writeSegment(&b, labels[k])
+	if rendered < len(labels) { // this runs per metric call: sort only when needed
+		for _, k := range slices.Sorted(maps.Keys(labels)) {
+			if !slices.Contains(pathLabels[:], k) {
+				writeSegment(&b, labels[k])
+			}
 		}
 	}
 	return b.String()
@@ -47,11 +52,20 @@ func writeSegment(b *strings.Builder, v string) {
 		b.WriteByte('_')
 		return
 	}
+	if !strings.ContainsFunc(v, func(r rune) bool { return !segmentRune(r) }) {
+		b.WriteString(v)
+		return
+	}
 	for _, r := range v {
-		if r < 128 && (r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+		if segmentRune(r) {
 			b.WriteRune(r)
 		} else {
 			b.WriteByte('_')
 		}
 	}
+}
+
+// segmentRune reports whether r stays as is in a path segment.
+func segmentRune(r rune) bool {
+	return r < 128 && (r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
 }

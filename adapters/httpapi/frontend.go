@@ -209,7 +209,9 @@ func (f *frontend) readBody(w http.ResponseWriter, r *http.Request, topic domain
 	}
 	var buf bytes.Buffer
 	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength))
+		// ReadFrom wants MinRead bytes free before each read; with less it
+		// would copy the body into a buffer twice as large.
+		buf.Grow(int(r.ContentLength) + bytes.MinRead)
 	}
 	_, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
 	n := int64(buf.Len())

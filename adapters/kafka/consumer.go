@@ -102,7 +102,7 @@ func (c *Consumer) decode(r *kgo.Record, readAt time.Time) ports.ReceivedMessage
 	} else {
 		m, _ = domain.UnwrapJSON(r.Value) // never fails: foreign values come back as the body
 	}
-	headers := map[string]string{}
+	var headers map[string]string // made for the first h- header only: this runs per message
 	for _, h := range r.Headers {
 		switch {
 		case h.Key == headerID && m.ID == "":
@@ -110,6 +110,9 @@ func (c *Consumer) decode(r *kgo.Record, readAt time.Time) ports.ReceivedMessage
 		case h.Key == headerSchemaVersion && len(h.Value) == 4:
 			m.SchemaVersion = int(binary.BigEndian.Uint32(h.Value))
 		case strings.HasPrefix(h.Key, headerPrefix):
+			if headers == nil {
+				headers = map[string]string{}
+			}
 			headers[strings.TrimPrefix(h.Key, headerPrefix)] = string(h.Value)
 		}
 	}

@@ -55,7 +55,9 @@ func (p *Producer) Produce(ctx context.Context, topic domain.Topic, msg domain.M
 	if err != nil {
 		return fmt.Errorf("kafka: produce to %q: %w: %w", name, domain.ErrUnavailable, err)
 	}
-	p.batchLimits.Store(name, int32(p.cfg.maxMessageBytes(topic.MaxMessageSize)))
+	if limit := int32(p.cfg.maxMessageBytes(topic.MaxMessageSize)); p.batchLimit(name) != limit {
+		p.batchLimits.Store(name, limit) // stored only on change: Store allocates
+	}
 
 	// A broker that went away fails records at once (dial errors); retry
 	// until ctx ends so the caller sees a timeout (503 for publishers), as

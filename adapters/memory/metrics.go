@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -33,16 +32,31 @@ func NewMetrics() *Metrics {
 	return &Metrics{counters: map[string]int64{}, timers: map[string]Timer{}, gauges: map[string]float64{}}
 }
 
-// key renders name{k=v,...} with sorted label keys.
+// key renders name{k=v,...} with sorted label keys. It runs per metric
+// call: up to eight labels are sorted on the stack.
 func key(name string, labels ports.Labels) string {
+	var arr [8]string
+	keys := arr[:0]
+	if len(labels) > len(arr) {
+		keys = make([]string, 0, len(labels))
+	}
+	n := len(name) + 2
+	for k, v := range labels {
+		keys = append(keys, k)
+		n += len(k) + len(v) + 2
+	}
+	slices.Sort(keys)
 	var b strings.Builder
+	b.Grow(n)
 	b.WriteString(name)
 	b.WriteByte('{')
-	for i, k := range slices.Sorted(maps.Keys(labels)) {
+	for i, k := range keys {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(k + "=" + labels[k])
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(labels[k])
 	}
 	b.WriteByte('}')
 	return b.String()
