@@ -45,6 +45,8 @@ fmt:
 # Flags go in BENCH_ARGS, e.g. BENCH_ARGS="-scenarios publish -rounds 5".
 bench:
 	$(GO) run ./test/bench/cmd/hermes-bench $(BENCH_ARGS)
+	@echo "JSON to Avro conversion (Hermes's converter) vs encoding/json + hamba encode and hamba encode alone:"
+	$(GO) test -run '^$$' -bench 'JSONToAvro' -benchmem ./adapters/avro/
 
 clean:
 	rm -rf bin

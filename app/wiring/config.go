@@ -3,6 +3,7 @@ package wiring
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -46,6 +47,16 @@ type Config struct {
 	Metadata     MetadataConfig     `koanf:"metadata"`
 	Tracker      TrackerConfig      `koanf:"tracker"`
 	Metrics      MetricsConfig      `koanf:"metrics"`
+	Schema       SchemaConfig       `koanf:"schema"`
+	Debug        DebugConfig        `koanf:"debug"`
+}
+
+// DebugConfig configures diagnostics that are off by default.
+type DebugConfig struct {
+	// PprofAddr is where net/http/pprof is served (/debug/pprof/), e.g.
+	// 127.0.0.1:6060. Default "": not served. It exposes the process's
+	// internals: bind it to loopback.
+	PprofAddr string `koanf:"pprof_addr"`
 }
 
 // Metrics writer kinds; several may be enabled at once.
@@ -259,6 +270,58 @@ type ZooKeeperConfig struct {
 	SessionTimeout time.Duration `koanf:"session_timeout"`
 }
 
+// Schema repository kinds.
+const (
+	SchemaRepositoryMetadata = "metadata"
+	SchemaRepositoryRegistry = "registry"
+)
+
+// SchemaConfig configures the Avro schemas of AVRO topics.
+type SchemaConfig struct {
+	// Repository is metadata (beside the topic in the metadata store;
+	// memory for the memory store) or registry (a Confluent-compatible
+	// schema registry at registry_url, as Hermes). Default metadata.
+	Repository string `koanf:"repository"`
+	// RegistryURL is the registry's base URL (Hermes's
+	// schema.repository.serverUrl), e.g. http://localhost:8081.
+	RegistryURL string `koanf:"registry_url"`
+	// RegistrySubjectSuffix appends "-value" to subjects (Hermes's
+	// subjectSuffixEnabled; default false).
+	RegistrySubjectSuffix bool `koanf:"registry_subject_suffix"`
+	// RegistrySubjectNamespace prefixes subjects with
+	// message_store.namespace and its separator (Hermes's
+	// subjectNamespaceEnabled; default false).
+	RegistrySubjectNamespace bool `koanf:"registry_subject_namespace"`
+	// RegistryTimeout bounds each request to the registry (default 2s).
+	RegistryTimeout time.Duration `koanf:"registry_timeout"`
+	// MetadataRequired refuses schemas without Hermes's __metadata field
+	// (Hermes's avroContentTypeMetadataRequired; default true).
+	MetadataRequired bool `koanf:"metadata_required"`
+	// AllowRemoval enables DELETE /topics/{t}/schema (Hermes's
+	// topic.removeSchema; default false: 406 OPERATION_DISABLED).
+	AllowRemoval bool `koanf:"allow_removal"`
+	// CacheTTL is how long schemas are served from memory before they are
+	// read again (default 10s).
+	CacheTTL time.Duration `koanf:"cache_ttl"`
+}
+
+func (c SchemaConfig) validate() []error {
+	var errs []error
+	switch c.Repository {
+	case SchemaRepositoryMetadata:
+	case SchemaRepositoryRegistry:
+		if u, err := url.Parse(c.RegistryURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("schema.registry_url %q: repository registry needs the registry's http(s)://host:port", c.RegistryURL))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("schema.repository %q: want metadata or registry", c.Repository))
+	}
+	if c.CacheTTL <= 0 || c.RegistryTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("schema.cache_ttl %s, registry_timeout %s: want both above 0", c.CacheTTL, c.RegistryTimeout))
+	}
+	return errs
+}
+
 // Tracker kinds.
 const (
 	TrackerMemory        = "memory"
@@ -331,6 +394,7 @@ func Defaults() Config {
 			WhisperRetentions: "10s:6h,1m:7d,10m:1y", GraphiteAddress: "localhost:2003",
 			Query: MetricsQueryConfig{Timeout: 5 * time.Second},
 		},
+		Schema:   SchemaConfig{Repository: SchemaRepositoryMetadata, RegistryTimeout: 2 * time.Second, MetadataRequired: true, CacheTTL: 10 * time.Second},
 		Metadata: MetadataConfig{Kind: MetadataFile, ZooKeeper: ZooKeeperConfig{Root: "/hermes", SessionTimeout: 10 * time.Second}},
 	}
 }
@@ -436,6 +500,7 @@ func (c Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.Metrics.Query.validate(metricsKinds(c))...)
+	errs = append(errs, c.Schema.validate()...)
 	if !c.InMemory && c.DataDir == "" && (c.Metadata.Kind == MetadataFile || c.MessageStore.Kind == MessageStoreEmbedded) {
 		bad("data_dir: empty: set a directory, or in_memory: true")
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/hermes-go/hermes/adapters/kafka"
 	"github.com/hermes-go/hermes/adapters/memory"
 	"github.com/hermes-go/hermes/adapters/mongo"
+	"github.com/hermes-go/hermes/adapters/schemaregistry"
 	"github.com/hermes-go/hermes/adapters/sender"
 	"github.com/hermes-go/hermes/adapters/zookeeper"
 	"github.com/hermes-go/hermes/app"
@@ -42,6 +43,7 @@ func Options(cfg Config) fx.Option {
 			return fxevent.NopLogger
 		}),
 		metadataModule(cfg),
+		schemaModule(cfg),
 		messageStoreModule(cfg),
 		metricsModule(cfg),
 		undeliveredModule,
@@ -56,6 +58,9 @@ func Options(cfg Config) fx.Option {
 	}
 	if cfg.Runs(ModuleConsumers) {
 		opts = append(opts, senderModule, consumersModule)
+	}
+	if cfg.Debug.PprofAddr != "" {
+		opts = append(opts, pprofModule(cfg.Debug.PprofAddr))
 	}
 	return fx.Options(opts...)
 }
@@ -105,6 +110,36 @@ func metadataModule(cfg Config) fx.Option {
 			return s, nil
 		}, fx.As(new(ports.MetadataStore))),
 		fx.Annotate(filestore.NewMaxRateRegistry, fx.As(new(ports.MaxRateRegistry))),
+	))
+}
+
+// schemaModule provides the Avro schema repository: a schema registry, or
+// the metadata store itself (the file and ZooKeeper stores keep schemas
+// beside the topics; the memory store gets a memory repository).
+func schemaModule(cfg Config) fx.Option {
+	if cfg.Schema.Repository == SchemaRepositoryRegistry {
+		return fx.Module("schema.registry", fx.Provide(
+			fx.Annotate(func(lc fx.Lifecycle, cfg Config) (*schemaregistry.Registry, error) {
+				sc := cfg.Schema
+				rc := schemaregistry.Config{URL: sc.RegistryURL, SubjectSuffix: sc.RegistrySubjectSuffix, Timeout: sc.RegistryTimeout, CacheTTL: sc.CacheTTL}
+				if sc.RegistrySubjectNamespace {
+					rc.SubjectNamespace, rc.NamespaceSeparator = cfg.MessageStore.Namespace, cfg.MessageStore.NamespaceSeparator
+				}
+				r, err := schemaregistry.New(rc)
+				if err == nil {
+					lc.Append(fx.StopHook(r.Close))
+				}
+				return r, err
+			}, fx.As(new(ports.SchemaRepository))),
+		))
+	}
+	return fx.Module("schema.metadata", fx.Provide(
+		func(store ports.MetadataStore) ports.SchemaRepository {
+			if repo, ok := store.(ports.SchemaRepository); ok {
+				return repo
+			}
+			return memory.NewSchemaRepository()
+		},
 	))
 }
 
@@ -213,15 +248,11 @@ func trackerModule(cfg Config) fx.Option {
 }
 
 var appModule = fx.Module("app", fx.Provide(
-	// Avro schemas live beside the topics in the file and ZooKeeper
-	// metadata stores, which implement ports.SchemaRepository too; the
-	// memory store gets a memory repository.
-	func(store ports.MetadataStore) *app.Schemas {
-		repo, ok := store.(ports.SchemaRepository)
-		if !ok {
-			repo = memory.NewSchemaRepository()
-		}
-		return app.NewSchemas(app.SchemaConfig{}, repo, avro.NewCodec())
+	func(cfg Config, repo ports.SchemaRepository) *app.Schemas {
+		sc := cfg.Schema
+		return app.NewSchemas(app.SchemaConfig{MetadataOptional: !sc.MetadataRequired, AllowRemoval: sc.AllowRemoval, LatestTTL: sc.CacheTTL,
+			KeepOnTopicRemoval: sc.Repository == SchemaRepositoryRegistry && !sc.AllowRemoval},
+			repo, avro.NewCodec())
 	},
 	func(cfg Config, store ports.MetadataStore, producer ports.MessageProducer, m ports.Metrics, t ports.Tracker, sch *app.Schemas, log *slog.Logger) *app.PublishMessage {
 		return app.NewPublishMessage(store, producer, m, t, log.With("component", "publish")).WithSchemas(sch)

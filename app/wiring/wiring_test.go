@@ -51,6 +51,42 @@ func TestOptionsValidateForEveryTracker(t *testing.T) {
 	}
 }
 
+func TestOptionsValidateForEverySchemaRepository(t *testing.T) {
+	for _, meta := range []string{MetadataFile, MetadataMemory, MetadataZooKeeper} {
+		for _, repo := range []string{SchemaRepositoryMetadata, SchemaRepositoryRegistry} {
+			t.Run(meta+"/"+repo, func(t *testing.T) {
+				cfg := Defaults()
+				cfg.Metadata.Kind, cfg.Schema.Repository = meta, repo
+				cfg.Metadata.ZooKeeper.Servers = []string{"127.0.0.1:1"}
+				cfg.Schema.RegistryURL = "http://127.0.0.1:1"
+				cfg.DataDir = t.TempDir()
+				require.NoError(t, cfg.Validate())
+				require.NoError(t, fx.ValidateApp(Options(cfg)))
+			})
+		}
+	}
+}
+
+func TestSchemaConfigIsValidated(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*SchemaConfig)
+	}{
+		{"unknown repository", func(c *SchemaConfig) { c.Repository = "confluent" }},
+		{"registry without URL", func(c *SchemaConfig) { c.Repository = SchemaRepositoryRegistry }},
+		{"registry URL without scheme", func(c *SchemaConfig) {
+			c.Repository, c.RegistryURL = SchemaRepositoryRegistry, "localhost:8081"
+		}},
+		{"zero cache TTL", func(c *SchemaConfig) { c.CacheTTL = 0 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := Defaults()
+			tc.edit(&cfg.Schema)
+			assert.Error(t, cfg.Validate())
+		})
+	}
+}
+
 func TestOptionsValidateForMetricsWriters(t *testing.T) {
 	for _, kinds := range [][]string{
 		{MetricsWhisper}, {MetricsGraphite}, {MetricsPrometheus}, {MetricsMemory}, {},
