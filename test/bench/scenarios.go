@@ -220,7 +220,7 @@ func (r *Run) Delivery(ctx context.Context, k *Kafka) error {
 	hermesRound, loopRound := 0, 0
 	hermes := func(_ bool, rec recorder) error {
 		hermesRound++
-		topic, path := fmt.Sprintf("drain%d-%s", hermesRound, r.id), fmt.Sprintf("/drain/hermes/%d", hermesRound)
+		topic, path := fmt.Sprintf("drain%d-%s", hermesRound, r.id), fmt.Sprintf("/drain/%s/hermes/%d", k.Name, hermesRound)
 		q, err := r.subscribe(ctx, h, k, topic, path)
 		if err != nil {
 			return err
@@ -245,7 +245,10 @@ func (r *Run) Delivery(ctx context.Context, k *Kafka) error {
 	}
 	loop := func(_ bool, rec recorder) error {
 		loopRound++
-		topic, path := fmt.Sprintf("bench-baseline-drain%d-%s", loopRound, r.id), fmt.Sprintf("/drain/loop/%d", loopRound)
+		// Paths are per broker: the sink keeps what arrived in the kfake
+		// run, and a reused path made the real-Kafka loop "drain" at once.
+		topic, path := fmt.Sprintf("bench-baseline-drain%d-%s", loopRound, r.id), fmt.Sprintf("/drain/%s/loop/%d", k.Name, loopRound)
+		r.sink.Reset(path)
 		if err := k.CreateTopic(ctx, topic); err != nil {
 			return err
 		}
@@ -296,7 +299,7 @@ func (r *Run) probe(ctx context.Context, k *Kafka, topic string, hermesFormat bo
 // latency measures produce-to-sink latency at cfg.Rate on long-running
 // consumers of both sides.
 func (r *Run) latency(ctx context.Context, scenario string, h *Hermes, k *Kafka) error {
-	hq, err := r.subscribe(ctx, h, k, "latency-"+r.id, "/latency/hermes")
+	hq, err := r.subscribe(ctx, h, k, "latency-"+r.id, "/latency/"+k.Name+"/hermes")
 	if err != nil {
 		return err
 	}
@@ -304,12 +307,12 @@ func (r *Run) latency(ctx context.Context, scenario string, h *Hermes, k *Kafka)
 	if err := k.CreateTopic(ctx, base); err != nil {
 		return err
 	}
-	p, err := r.startBaseline("loop", "-mode", "deliver", "-brokers", k.Brokers, "-topic", base, "-group", base, "-sink", r.sink.URL+"/latency/loop")
+	p, err := r.startBaseline("loop", "-mode", "deliver", "-brokers", k.Brokers, "-topic", base, "-group", base, "-sink", r.sink.URL+"/latency/"+k.Name+"/loop")
 	if err != nil {
 		return err
 	}
 	defer p.Stop()
-	if err := r.probe(ctx, k, base, false, "/latency/loop", 1); err != nil {
+	if err := r.probe(ctx, k, base, false, "/latency/"+k.Name+"/loop", 1); err != nil {
 		return err
 	}
 	paced := func(topic string, hermesFormat bool, path string) func(bool, recorder) error {
@@ -333,8 +336,8 @@ func (r *Run) latency(ctx context.Context, scenario string, h *Hermes, k *Kafka)
 		}
 	}
 	return r.rounds(scenario,
-		target{TargetHermes, paced(hq, true, "/latency/hermes")},
-		target{TargetLoop, paced(base, false, "/latency/loop")},
+		target{TargetHermes, paced(hq, true, "/latency/"+k.Name+"/hermes")},
+		target{TargetLoop, paced(base, false, "/latency/"+k.Name+"/loop")},
 	)
 }
 
