@@ -20,6 +20,9 @@ type delivery struct {
 	limiter *rateLimiter
 	labels  ports.Labels
 	log     *slog.Logger
+	// slots holds one token per message in flight (serial only; nil for
+	// batch), so its length is the inflight gauge.
+	slots chan struct{}
 	// sender shadows the Deliverer's: it reports endpoint problems
 	// (deliver_endpoint.go).
 	sender ports.Sender
@@ -46,17 +49,19 @@ func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.
 		return
 	}
 	dl.filters = filters
+	var wg sync.WaitGroup
+	sctx, stop := context.WithCancel(ctx)
+	defer func() { stop(); wg.Wait() }()
 	if sub.Serial != nil && sub.Batch == nil {
+		dl.slots = make(chan struct{}, dl.inflightSize())
 		dl.limiter = newRateLimiter(d.cfg.Rate, sub.Serial.Rate)
-		var wg sync.WaitGroup
-		sctx, stop := context.WithCancel(ctx)
 		wg.Go(func() { dl.limiter.supervise(sctx, d.cfg.RateSupervisorPeriod, dl.reportRate) })
 		if d.maxRates.registry != nil {
 			wg.Go(func() { dl.shareMaxRate(sctx) })
 		}
-		defer func() { stop(); wg.Wait() }()
 		dl.reportRate(dl.limiter.current())
 	}
+	wg.Go(func() { dl.reportState(sctx, d.cfg.RateSupervisorPeriod) })
 	for ctx.Err() == nil {
 		c, err := d.consumers.Consumer(ctx, topic, name)
 		if err != nil {
@@ -84,6 +89,42 @@ func (dl *delivery) reportRate(r domain.OutputRate) {
 	dl.log.Debug("output rate", "rate", r.Rate, "mode", string(r.Mode))
 }
 
+// reportState sets the inflight and lag gauges every period until ctx
+// ends: one lag read from the message store per subscription and period,
+// bounded by the period.
+func (dl *delivery) reportState(ctx context.Context, period time.Duration) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			lctx, cancel := context.WithTimeout(ctx, period)
+			dl.reportOnce(lctx)
+			cancel()
+		}
+	}
+}
+
+// reportOnce sets the inflight gauge (serial subscriptions) and the lag
+// gauge; a lag that cannot be read (no committed position yet, store
+// down) leaves the gauge as it was.
+func (dl *delivery) reportOnce(ctx context.Context) {
+	if dl.slots != nil {
+		dl.metrics.Gauge("subscription.inflight", dl.labels, float64(len(dl.slots)))
+	}
+	if dl.admin == nil {
+		return
+	}
+	lag, err := dl.admin.Lag(ctx, dl.sub.QualifiedName())
+	if err != nil {
+		dl.log.Debug("lag cannot be read", "err", err)
+		return
+	}
+	dl.metrics.Gauge("subscription.lag", dl.labels, float64(lag))
+}
+
 // inflightSize is the policy's inflightSize, else the configured default.
 func (dl *delivery) inflightSize() int {
 	if p := dl.sub.Serial.InflightSize; p != nil && *p > 0 {
@@ -101,7 +142,7 @@ func (dl *delivery) inflightSize() int {
 // partitions never move while their messages are in flight (a message
 // retried for its whole messageTtl holds the subscription that long).
 func (dl *delivery) serialLoop(ctx context.Context, c ports.MessageConsumer) error {
-	slots := make(chan struct{}, dl.inflightSize())
+	slots := dl.slots
 	ticker := time.NewTicker(dl.cfg.CommitPeriod)
 	defer ticker.Stop()
 	offsets := newOffsetTracker()

@@ -74,9 +74,10 @@ func (p *PublishMessage) KeepTopicsFresh(ctx context.Context, changes <-chan por
 	}
 }
 
-// Publish validates, stores and accounts for one message.
+// Publish validates, stores and accounts for one message. The store's ack
+// latency is timed on its own, as Hermes's broker latency (the frontend
+// adapter times the whole request).
 func (p *PublishMessage) Publish(ctx context.Context, topic domain.Topic, msg domain.Message) error {
-	start := time.Now()
 	labels := topicLabels(topic.QualifiedName())
 	p.metrics.Count("topic.requests", labels, 1)
 	if topic.ContentType == domain.ContentTypeJSON && !domain.ValidJSON(msg.Body) {
@@ -86,8 +87,9 @@ func (p *PublishMessage) Publish(ctx context.Context, topic domain.Topic, msg do
 	if topic.TrackingEnabled {
 		p.tracker.Published(publishedTrace(topic, msg, domain.PublishInflight, ""))
 	}
+	start := time.Now()
 	err := p.producer.Produce(ctx, topic, msg)
-	p.metrics.Observe("topic.latency", labels, time.Since(start))
+	p.metrics.Observe(brokerLatencyMetric(topic.Ack), labels, time.Since(start))
 	if err != nil {
 		p.metrics.Count("topic.failed", labels, 1)
 		if topic.TrackingEnabled {
@@ -132,6 +134,15 @@ func publishedTrace(topic domain.Topic, msg domain.Message, status, reason strin
 		MessageID: msg.ID, Timestamp: time.Now().UnixMilli(), TopicName: topic.Name,
 		Status: status, Reason: reason, Message: string(msg.Body),
 	}
+}
+
+// brokerLatencyMetric names the store ack timer as Hermes does: by the
+// topic's ack, NONE counting as leader.
+func brokerLatencyMetric(ack domain.Ack) string {
+	if ack == domain.AckAll {
+		return "topic.ack-all.broker-latency"
+	}
+	return "topic.ack-leader.broker-latency"
 }
 
 func topicLabels(t domain.TopicName) ports.Labels {

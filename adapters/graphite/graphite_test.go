@@ -26,6 +26,13 @@ func TestPath(t *testing.T) {
 		{"subscription.http-status-codes.2xx", ports.Labels{"group": "g", "topic": "t", "subscription": "s.1"}, "p.subscription.g.t.s_1.http-status-codes.2xx"},
 		{"subscription.delivered", ports.Labels{"subscription": "s", "group": "g", "topic": "t", "status_code": "200", "dc": "dc1"}, "p.subscription.g.t.s.delivered.dc1.200"},
 		{"uptime", nil, "p.uptime"},
+		// the metrics the core records (docs/metrics.md)
+		{"topic.http-status-codes.4xx", ports.Labels{"group": "g", "topic": "t"}, "p.topic.g.t.http-status-codes.4xx"},
+		{"topic.ack-all.broker-latency", ports.Labels{"group": "g", "topic": "t"}, "p.topic.g.t.ack-all.broker-latency"},
+		{"topic.message-size-bytes", ports.Labels{"group": "g", "topic": "t"}, "p.topic.g.t.message-size-bytes"},
+		{"topic-not-found", nil, "p.topic-not-found"},
+		{"subscription.lag", ports.Labels{"group": "g", "topic": "t", "subscription": "s"}, "p.subscription.g.t.s.lag"},
+		{"subscription.inflight", ports.Labels{"group": "g", "topic": "t", "subscription": "s"}, "p.subscription.g.t.s.inflight"},
 		{"topic.published", ports.Labels{"group": "../etc", "topic": "a b\nc/d*"}, "p.topic.___etc.a_b_c_d_.published"},
 		{"topic.published", ports.Labels{"group": "", "topic": "ü"}, "p.topic._._.published"},
 	}

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"maps"
 	"sync"
 	"time"
 
@@ -177,4 +178,44 @@ func (p *fakePublisher) messages() []domain.Message {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]domain.Message(nil), p.published...)
+}
+
+// metricsRecorder records counters and timer observations by name and
+// group/topic labels (this adapter's tests may not use another adapter's
+// Metrics).
+type metricsRecorder struct {
+	mu       sync.Mutex
+	counters map[string]int64
+	timers   map[string][]time.Duration
+}
+
+var _ ports.Metrics = (*metricsRecorder)(nil)
+
+func newMetricsRecorder() *metricsRecorder {
+	return &metricsRecorder{counters: map[string]int64{}, timers: map[string][]time.Duration{}}
+}
+
+func metricKey(name string, l ports.Labels) string {
+	return name + "{" + l["group"] + "/" + l["topic"] + "}"
+}
+
+func (m *metricsRecorder) Count(name string, l ports.Labels, delta int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.counters[metricKey(name, l)] += delta
+}
+
+func (m *metricsRecorder) Observe(name string, l ports.Labels, d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.timers[metricKey(name, l)] = append(m.timers[metricKey(name, l)], d)
+}
+
+func (m *metricsRecorder) Gauge(string, ports.Labels, float64) {}
+
+// snapshot returns copies of the counters and timers.
+func (m *metricsRecorder) snapshot() (map[string]int64, map[string][]time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return maps.Clone(m.counters), maps.Clone(m.timers)
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -54,6 +55,9 @@ type FrontendConfig struct {
 	// Ready reports readiness for GET /status/ready (200 READY, else 503
 	// NOT_READY). Nil means always ready.
 	Ready func() bool
+	// Metrics receives the per-topic measurements only this adapter sees
+	// (see publishMetrics). Nil records none.
+	Metrics ports.Metrics
 }
 
 // DefaultFrontendConfig returns the defaults documented on FrontendConfig.
@@ -95,9 +99,10 @@ func (c FrontendConfig) ackTimeout(t domain.Topic) time.Duration {
 }
 
 type frontend struct {
-	pub ports.Publisher
-	cfg FrontendConfig
-	log *slog.Logger
+	pub     ports.Publisher
+	cfg     FrontendConfig
+	log     *slog.Logger
+	metrics *publishMetrics // nil: cfg.Metrics is nil
 }
 
 // NewFrontend returns the publish API (Hermes port 8080): POST
@@ -110,6 +115,9 @@ func NewFrontend(pub ports.Publisher, cfg FrontendConfig, log *slog.Logger) http
 		log = slog.New(slog.DiscardHandler)
 	}
 	f := &frontend{pub: pub, cfg: cfg.withDefaults(), log: log}
+	if cfg.Metrics != nil {
+		f.metrics = &publishMetrics{m: cfg.Metrics}
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /topics/{topic}", f.publish)
 	for _, p := range []string{"GET /{$}", "GET /status/ping", "GET /status/health"} {
@@ -128,11 +136,13 @@ func (f *frontend) ready(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (f *frontend) publish(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	id := uuid.NewString()
 	w.Header().Set(MessageIDHeader, id)
 	name := r.PathValue("topic")
 	topic, err := f.pub.Topic(r.Context(), name)
 	if errors.Is(err, domain.ErrTopicNotFound) || errors.Is(err, domain.ErrValidation) {
+		f.metrics.unknownTopic()
 		writeError(w, http.StatusNotFound, codeTopicNotExists, "Topic not found: "+name)
 		return
 	}
@@ -140,11 +150,19 @@ func (f *frontend) publish(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, err)
 		return
 	}
+	tm := f.metrics.topic(name, topic)
+	status := f.publishTo(w, r, id, topic, tm)
+	tm.answered(status, start)
+}
+
+// publishTo reads, stores and answers one message for a known topic; it
+// returns the status it answered.
+func (f *frontend) publishTo(w http.ResponseWriter, r *http.Request, id string, topic domain.Topic, tm *topicMetrics) int {
 	body, err := f.readBody(w, r, topic)
 	if err != nil {
-		f.fail(w, r, err)
-		return
+		return f.fail(w, r, err)
 	}
+	tm.size(len(body))
 	msg := domain.Message{ID: id, Timestamp: time.Now(), Body: body}
 	if key := r.Header.Get("Partition-Key"); key != "" {
 		msg.Key = []byte(key)
@@ -159,10 +177,10 @@ func (f *frontend) publish(w http.ResponseWriter, r *http.Request) {
 			err = fmt.Errorf("%w: %w", domain.Errorf(domain.ErrStoreTimeout,
 				"Timeout while sending to kafka message after %d milliseconds", timeout.Milliseconds()), err)
 		}
-		f.fail(w, r, err)
-		return
+		return f.fail(w, r, err)
 	}
 	w.WriteHeader(http.StatusCreated)
+	return http.StatusCreated
 }
 
 // store publishes msg; an AVRO topic's body goes with the request's
@@ -180,9 +198,10 @@ func (f *frontend) store(ctx context.Context, r *http.Request, topic domain.Topi
 	return ap.PublishContent(ctx, topic, msg, r.Header.Get("Content-Type"))
 }
 
-// fail answers err per the error table; internal failures are 500
-// INTERNAL_ERROR "Message not published. <cause>", as in Hermes, and logged.
-func (f *frontend) fail(w http.ResponseWriter, r *http.Request, err error) {
+// fail answers err per the error table and returns the status; internal
+// failures are 500 INTERNAL_ERROR "Message not published. <cause>", as in
+// Hermes, and logged.
+func (f *frontend) fail(w http.ResponseWriter, r *http.Request, err error) int {
 	status, code, ok := errorStatus(err)
 	msg := domain.ErrorMessage(err)
 	if !ok {
@@ -190,6 +209,7 @@ func (f *frontend) fail(w http.ResponseWriter, r *http.Request, err error) {
 		logInternal(f.log, r, err)
 	}
 	writeError(w, status, code, msg)
+	return status
 }
 
 // readBody reads the whole body within ReadTimeout, never more than the
@@ -239,4 +259,94 @@ func tooLarge(n, limit int64) error {
 
 func contentLengthMismatch(header, actual int64) error {
 	return domain.Errorf(domain.ErrValidation, "Content-Length does not match the header [header:%d, actual:%d].", header, actual)
+}
+
+// publishMetrics records what only the HTTP layer sees of a publish, as
+// Hermes's frontend does (its CachedTopic and ExchangeMetrics):
+//   - topic.http-status-codes.<class> ("2xx", "4xx", "5xx"): every answer
+//     to a publish to a known topic, including the 400s and 408s that
+//     never reach the use case;
+//   - topic.ack-all.latency or topic.ack-leader.latency, by the topic's
+//     ack (NONE counts as leader, as in Hermes): the whole request, from
+//     its arrival to the answer;
+//   - topic.message-size-bytes: the size of each body read. ports.Metrics
+//     has no value distribution, so a size of n bytes is observed as n
+//     milliseconds (Graphite's timer values then read as bytes; the
+//     Prometheus adapter turns "-bytes" timers back into bytes).
+//
+// A publish to a topic that does not exist counts once in topic-not-found,
+// without labels: per-topic series for whatever names clients send would
+// grow without bound. Topic lookups that fail otherwise (store down) are
+// not counted: their name is unverified too.
+//
+// A nil *publishMetrics records nothing.
+type publishMetrics struct {
+	m      ports.Metrics
+	mu     sync.RWMutex
+	topics map[string]*topicMetrics // by the name in the URL; only topics that existed
+}
+
+// topicMetrics is one topic's labels and names, built once: they are used
+// on every publish.
+type topicMetrics struct {
+	m       ports.Metrics
+	ack     domain.Ack
+	labels  ports.Labels
+	latency string
+}
+
+// topicStatusCodes names the per-topic status class counters.
+var topicStatusCodes = func() (names [6]string) {
+	for i := range names {
+		names[i] = "topic.http-status-codes." + strconv.Itoa(i) + "xx"
+	}
+	return names
+}()
+
+func (p *publishMetrics) unknownTopic() {
+	if p != nil {
+		p.m.Count("topic-not-found", nil, 1)
+	}
+}
+
+// topic returns the metrics of a topic that exists, rebuilt when its ack changed.
+func (p *publishMetrics) topic(name string, topic domain.Topic) *topicMetrics {
+	if p == nil {
+		return nil
+	}
+	p.mu.RLock()
+	tm := p.topics[name]
+	p.mu.RUnlock()
+	if tm != nil && tm.ack == topic.Ack {
+		return tm
+	}
+	q := topic.QualifiedName()
+	tm = &topicMetrics{m: p.m, ack: topic.Ack, labels: ports.Labels{"group": q.Group, "topic": q.Name}, latency: "topic.ack-leader.latency"}
+	if topic.Ack == domain.AckAll {
+		tm.latency = "topic.ack-all.latency"
+	}
+	p.mu.Lock()
+	if p.topics == nil {
+		p.topics = map[string]*topicMetrics{}
+	}
+	p.topics[name] = tm
+	p.mu.Unlock()
+	return tm
+}
+
+func (tm *topicMetrics) size(n int) {
+	if tm != nil {
+		tm.m.Observe("topic.message-size-bytes", tm.labels, time.Duration(n)*time.Millisecond)
+	}
+}
+
+// answered records a publish's answer and its whole duration.
+func (tm *topicMetrics) answered(status int, start time.Time) {
+	if tm == nil {
+		return
+	}
+	tm.m.Observe(tm.latency, tm.labels, time.Since(start))
+	if c := status / 100; c >= 0 && c < len(topicStatusCodes) {
+		tm.m.Count(topicStatusCodes[c], tm.labels, 1)
+	}
 }

@@ -245,3 +245,41 @@ func TestFrontendStatus(t *testing.T) {
 	requireError(t, serve(h, "GET", "/status/nothing", ""), http.StatusNotFound, "OTHER")
 	requireError(t, serve(h, "GET", "/topics/"+testTopic, ""), http.StatusMethodNotAllowed, "OTHER")
 }
+
+// TestFrontendMetrics: every answer to a publish to a known topic counts in
+// its status class with the whole request's latency (by the topic's ack);
+// bodies read count their size; unknown topics count once, without labels.
+func TestFrontendMetrics(t *testing.T) {
+	t.Parallel()
+	pub := newTestPublisher(10)
+	leader := pub.topics[testTopic]
+	all := leader
+	all.Name, all.Ack = "pl.group.all", domain.AckAll
+	pub.topics[all.Name] = all
+	m := newMetricsRecorder()
+	cfg := DefaultFrontendConfig()
+	cfg.Metrics = m
+	h := NewFrontend(pub, cfg, nil)
+
+	require.Equal(t, http.StatusCreated, post(h, testTopic, `{"a":1}`, nil).Code)
+	require.Equal(t, http.StatusCreated, post(h, all.Name, `{}`, nil).Code)
+	require.Equal(t, http.StatusBadRequest, post(h, testTopic, `{"a":"too long"}`, nil).Code)
+	require.Equal(t, http.StatusNotFound, post(h, "pl.group.missing", `{}`, nil).Code)
+	require.Equal(t, http.StatusNotFound, post(h, "pl.group.missing2", `{}`, nil).Code)
+	pub.publishErr = fmt.Errorf("kafka: %w: %w", domain.ErrStoreTimeout, errors.New("deadline"))
+	require.Equal(t, http.StatusServiceUnavailable, post(h, testTopic, `{"b":22}`, nil).Code)
+
+	counters, timers := m.snapshot()
+	assert.Equal(t, map[string]int64{
+		"topic.http-status-codes.2xx{pl.group/topic}": 1,
+		"topic.http-status-codes.4xx{pl.group/topic}": 1,
+		"topic.http-status-codes.5xx{pl.group/topic}": 1,
+		"topic.http-status-codes.2xx{pl.group/all}":   1,
+		"topic-not-found{/}":                          2,
+	}, counters, "no series for the unknown topics' names")
+	assert.Len(t, timers["topic.ack-leader.latency{pl.group/topic}"], 3, "every answer of the leader topic")
+	assert.Len(t, timers["topic.ack-all.latency{pl.group/all}"], 1)
+	assert.Equal(t, []time.Duration{7 * time.Millisecond, 8 * time.Millisecond},
+		timers["topic.message-size-bytes{pl.group/topic}"], "bodies read, n bytes as n ms; the refused one was never read")
+	assert.Len(t, timers, 4)
+}

@@ -10,8 +10,15 @@
 //   - dots and dashes become '_'; counters end in "_total", timers are
 //     histograms in seconds ending in "_seconds", gauges keep the name;
 //   - Hermes-Go names that differ from Hermes's are renamed: topic.volume
-//     is topic_throughput_bytes_total and subscription.throughput is
-//     subscription_throughput_bytes_total;
+//     is topic_throughput_bytes_total, subscription.throughput is
+//     subscription_throughput_bytes_total, subscription.filtered is
+//     subscription_filtered_out_total and subscription.output-rate is
+//     max_rate_output_rate;
+//   - timers whose name ends in "-bytes" are sizes, not durations: the
+//     core observes n bytes as n milliseconds (ports.Metrics has no value
+//     distribution), and they become histograms in bytes with byte
+//     buckets and no "_seconds" suffix (topic.message-size-bytes is
+//     hermes_frontend_topic_message_size_bytes, Hermes's summary name);
 //   - a last segment after "http-status-codes." becomes the status_code
 //     label: subscription.http-status-codes.2xx is
 //     hermes_consumers_subscription_http_status_codes_total{status_code="2xx"}.
@@ -50,9 +57,17 @@ type Config struct {
 
 // renames maps Hermes-Go names to Hermes's where they differ.
 var renames = map[string]string{
-	"topic.volume":            "topic.throughput-bytes",
-	"subscription.throughput": "subscription.throughput-bytes",
+	"topic.volume":             "topic.throughput-bytes",
+	"subscription.throughput":  "subscription.throughput-bytes",
+	"subscription.filtered":    "subscription.filtered-out",
+	"subscription.output-rate": "max-rate.output-rate",
 }
+
+// sizeSuffix ends the names of timers that carry sizes (see the package doc).
+const sizeSuffix = "-bytes"
+
+// sizeBuckets are the buckets of size histograms: 64 B to 16 MiB.
+var sizeBuckets = prometheus.ExponentialBuckets(64, 4, 10)
 
 const statusCodes = ".http-status-codes."
 
@@ -114,9 +129,14 @@ func (m *Metrics) Count(name string, labels ports.Labels, delta int64) {
 	}
 }
 
-// Observe implements ports.Metrics.
+// Observe implements ports.Metrics; names ending in "-bytes" record
+// d's milliseconds as bytes.
 func (m *Metrics) Observe(name string, labels ports.Labels, d time.Duration) {
 	if o, ok := m.metric(histogram, name, labels).(prometheus.Observer); ok {
+		if strings.HasSuffix(name, sizeSuffix) {
+			o.Observe(float64(d) / float64(time.Millisecond))
+			return
+		}
 		o.Observe(d.Seconds())
 	}
 }
@@ -215,7 +235,11 @@ func (m *Metrics) newVec(k kind, name string, keys []string) (any, prometheus.Co
 		v := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name + "_total", Help: help}, labelNames)
 		return v, v
 	case histogram:
-		v := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name + "_seconds", Help: help, Buckets: m.cfg.Buckets}, labelNames)
+		opts := prometheus.HistogramOpts{Name: name + "_seconds", Help: help, Buckets: m.cfg.Buckets}
+		if strings.HasSuffix(name, sanitize(sizeSuffix)) {
+			opts.Name, opts.Buckets = name, sizeBuckets
+		}
+		v := prometheus.NewHistogramVec(opts, labelNames)
 		return v, v
 	default:
 		v := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labelNames)

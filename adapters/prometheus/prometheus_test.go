@@ -22,20 +22,35 @@ func TestHermesNames(t *testing.T) {
 	sub := ports.Labels{"group": "pl.shop", "topic": "orders", "subscription": "s"}
 	m.Count("topic.requests", topic, 1)
 	m.Count("topic.volume", topic, 100)
-	m.Observe("topic.latency", topic, 20*time.Millisecond)
-	for _, name := range []string{"delivered", "discarded", "retries", "timeouts", "other-errors", "batches"} {
+	m.Observe("topic.ack-leader.latency", topic, 20*time.Millisecond)
+	m.Observe("topic.ack-all.broker-latency", topic, 10*time.Millisecond)
+	m.Count("topic.http-status-codes.4xx", topic, 1)
+	m.Observe("topic.message-size-bytes", topic, 1000*time.Millisecond) // 1000 bytes
+	m.Count("topic-not-found", nil, 1)
+	for _, name := range []string{"delivered", "discarded", "retries", "timeouts", "other-errors", "batches", "filtered"} {
 		m.Count("subscription."+name, sub, 1)
 	}
 	m.Count("subscription.throughput", sub, 100)
 	m.Count("subscription.http-status-codes.2xx", sub, 1)
-	m.Gauge("subscription.inflight", sub, 3)
+	m.Observe("subscription.latency", sub, time.Millisecond)
+	for _, name := range []string{"inflight", "lag", "output-rate"} {
+		m.Gauge("subscription."+name, sub, 3)
+	}
 
 	fams, err := scrape(m)
 	require.NoError(t, err)
 	want := map[string]dto.MetricType{
 		"hermes_frontend_topic_requests_total":                  dto.MetricType_COUNTER,
 		"hermes_frontend_topic_throughput_bytes_total":          dto.MetricType_COUNTER,
-		"hermes_frontend_topic_latency_seconds":                 dto.MetricType_HISTOGRAM,
+		"hermes_frontend_topic_ack_leader_latency_seconds":      dto.MetricType_HISTOGRAM,
+		"hermes_frontend_topic_ack_all_broker_latency_seconds":  dto.MetricType_HISTOGRAM,
+		"hermes_frontend_topic_http_status_codes_total":         dto.MetricType_COUNTER,
+		"hermes_frontend_topic_message_size_bytes":              dto.MetricType_HISTOGRAM,
+		"hermes_frontend_topic_not_found_total":                 dto.MetricType_COUNTER,
+		"hermes_consumers_subscription_filtered_out_total":      dto.MetricType_COUNTER,
+		"hermes_consumers_subscription_latency_seconds":         dto.MetricType_HISTOGRAM,
+		"hermes_consumers_subscription_lag":                     dto.MetricType_GAUGE,
+		"hermes_consumers_max_rate_output_rate":                 dto.MetricType_GAUGE,
 		"hermes_consumers_subscription_delivered_total":         dto.MetricType_COUNTER,
 		"hermes_consumers_subscription_discarded_total":         dto.MetricType_COUNTER,
 		"hermes_consumers_subscription_retries_total":           dto.MetricType_COUNTER,
@@ -59,8 +74,12 @@ func TestHermesNames(t *testing.T) {
 		labels[l.GetName()] = l.GetValue()
 	}
 	assert.Equal(t, map[string]string{"group": "pl.shop", "topic": "orders", "subscription": "s", "status_code": "2xx"}, labels)
-	h := fams["hermes_frontend_topic_latency_seconds"].GetMetric()[0].GetHistogram()
+	h := fams["hermes_frontend_topic_ack_leader_latency_seconds"].GetMetric()[0].GetHistogram()
 	assert.InDelta(t, 0.02, h.GetSampleSum(), 1e-9, "timers are in seconds")
+	size := fams["hermes_frontend_topic_message_size_bytes"].GetMetric()[0].GetHistogram()
+	assert.InDelta(t, 1000, size.GetSampleSum(), 1e-9, "sizes are in bytes")
+	assert.Equal(t, 1024.0, size.GetBucket()[2].GetUpperBound(), "size buckets are in bytes")
+	assert.Equal(t, uint64(1), size.GetBucket()[2].GetCumulativeCount())
 }
 
 // TestBadInputIsDropped: what Prometheus cannot take is dropped, never a

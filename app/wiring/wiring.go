@@ -295,7 +295,7 @@ func serve(lc fx.Lifecycle, log *slog.Logger, name, addr string, h http.Handler,
 }
 
 var frontendModule = fx.Module("frontend", fx.Invoke(
-	func(lc fx.Lifecycle, cfg Config, pub *app.PublishMessage, store ports.MetadataStore, mw metricsWriters, log *slog.Logger) {
+	func(lc fx.Lifecycle, cfg Config, pub *app.PublishMessage, store ports.MetadataStore, metrics ports.Metrics, mw metricsWriters, log *slog.Logger) {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		lc.Append(fx.Hook{
@@ -312,7 +312,7 @@ var frontendModule = fx.Module("frontend", fx.Invoke(
 		h := httpapi.NewFrontend(pub, httpapi.FrontendConfig{
 			ReadTimeout: cfg.Frontend.ReadTimeout, IdleTimeout: cfg.Frontend.IdleTimeout,
 			LongIdleTimeout: cfg.Frontend.LongIdleTimeout, MaxPublishRequestDuration: cfg.Frontend.MaxPublishRequestDuration,
-			ForceMaxMessageSize: cfg.Frontend.ForceMaxMessageSize,
+			ForceMaxMessageSize: cfg.Frontend.ForceMaxMessageSize, Metrics: metrics,
 		}, log.With("component", "frontend"))
 		serve(lc, log, "frontend", cfg.Frontend.Addr, withPrometheus(h, mw), cfg.Frontend.ShutdownTimeout)
 	},

@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
@@ -22,7 +23,8 @@ import (
 func TestMetricsAfterAWorkload(t *testing.T) {
 	t.Parallel()
 	const n = 7
-	h := startHermes(t, t.TempDir(), "HERMES_METRICS__KINDS=whisper,prometheus", "HERMES_METRICS__INTERVAL=200ms")
+	h := startHermes(t, t.TempDir(), "HERMES_METRICS__KINDS=whisper,prometheus", "HERMES_METRICS__INTERVAL=200ms",
+		"HERMES_CONSUMERS__RATE_SUPERVISOR_PERIOD=200ms") // lag and inflight gauges every 200 ms
 	sub := newSubscriber(t)
 	createTopic(t, h, "metrics", "orders")
 	createSubscription(t, h, "metrics.orders", "s", sub.URL, "")
@@ -72,11 +74,41 @@ func TestMetricsAfterAWorkload(t *testing.T) {
 	assert.Equal(t, "unavailable", missing["rate"])
 	assert.Contains(t, mustCall(t, http.StatusBadRequest, "GET", h.management+"/topics/metrics.orders/subscriptions/nope/metrics", ""), "SUBSCRIPTION_NOT_EXISTS")
 
+	// One body refused (400) and one publish to a topic that does not exist.
+	const bad = `{"n":`
+	mustCall(t, http.StatusBadRequest, "POST", h.frontend+"/topics/metrics.orders", bad)
+	mustCall(t, http.StatusNotFound, "POST", h.frontend+"/topics/metrics.nope", `{}`)
+
 	families := scrapePrometheus(t, h.frontend+"/status/prometheus")
 	labels := map[string]string{"group": "metrics", "topic": "orders"}
 	assert.Equal(t, float64(n), counterValue(families, "hermes_frontend_topic_published_total", labels))
-	labels["subscription"] = "s"
-	assert.Equal(t, float64(n), counterValue(families, "hermes_consumers_subscription_delivered_total", labels))
+	assert.Equal(t, float64(n), counterValue(families, "hermes_frontend_topic_http_status_codes_total", with(labels, "status_code", "2xx")))
+	assert.Equal(t, float64(1), counterValue(families, "hermes_frontend_topic_http_status_codes_total", with(labels, "status_code", "4xx")))
+	assert.Equal(t, float64(1), counterValue(families, "hermes_frontend_topic_not_found_total", map[string]string{}),
+		"unknown topics count without their names")
+	sizes := histogram(families, "hermes_frontend_topic_message_size_bytes", labels)
+	assert.Equal(t, uint64(n+1), sizes.GetSampleCount(), "every body read")
+	assert.Equal(t, float64(published+len(bad)), sizes.GetSampleSum(), "in bytes")
+	assert.Equal(t, uint64(n+1), histogram(families, "hermes_frontend_topic_ack_leader_latency_seconds", labels).GetSampleCount(),
+		"the whole request, every answer")
+	assert.Equal(t, uint64(n), histogram(families, "hermes_frontend_topic_ack_leader_broker_latency_seconds", labels).GetSampleCount(),
+		"the store's ack, refused bodies never reach it")
+
+	sl := with(labels, "subscription", "s")
+	assert.Equal(t, float64(n), counterValue(families, "hermes_consumers_subscription_delivered_total", sl))
+	assert.Equal(t, uint64(n), histogram(families, "hermes_consumers_subscription_latency_seconds", sl).GetSampleCount())
+	require.Eventually(t, func() bool {
+		families := scrapePrometheus(t, h.frontend+"/status/prometheus")
+		return gaugeValue(families, "hermes_consumers_subscription_lag", sl) == 0 &&
+			gaugeValue(families, "hermes_consumers_subscription_inflight", sl) == 0
+	}, 20*time.Second, 100*time.Millisecond, "lag and inflight gauges")
+}
+
+// with returns a copy of labels with k set to v.
+func with(labels map[string]string, k, v string) map[string]string {
+	out := maps.Clone(labels)
+	out[k] = v
+	return out
 }
 
 func getJSON(t *testing.T, url string) map[string]any {
@@ -95,21 +127,38 @@ func scrapePrometheus(t *testing.T, url string) map[string]*dto.MetricFamily {
 	return families
 }
 
-// counterValue returns the counter of the family with exactly labels, or
-// -1 when there is none.
-func counterValue(families map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
-	f, ok := families[name]
-	if !ok {
-		return -1
-	}
-	for _, m := range f.GetMetric() {
+// series returns the metric of the family with exactly labels, or nil.
+func series(families map[string]*dto.MetricFamily, name string, labels map[string]string) *dto.Metric {
+	for _, m := range families[name].GetMetric() {
 		got := map[string]string{}
 		for _, l := range m.GetLabel() {
 			got[l.GetName()] = l.GetValue()
 		}
 		if fmt.Sprint(got) == fmt.Sprint(labels) {
-			return m.GetCounter().GetValue()
+			return m
 		}
 	}
+	return nil
+}
+
+// counterValue returns the counter of the family with exactly labels, or
+// -1 when there is none.
+func counterValue(families map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
+	if m := series(families, name, labels); m != nil {
+		return m.GetCounter().GetValue()
+	}
 	return -1
+}
+
+// gaugeValue is counterValue for gauges.
+func gaugeValue(families map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
+	if m := series(families, name, labels); m != nil {
+		return m.GetGauge().GetValue()
+	}
+	return -1
+}
+
+// histogram returns the histogram with exactly labels (empty when none).
+func histogram(families map[string]*dto.MetricFamily, name string, labels map[string]string) *dto.Histogram {
+	return series(families, name, labels).GetHistogram()
 }
