@@ -16,6 +16,9 @@ type Metrics interface {
 	Count(name string, labels Labels, delta int64)
 	// Observe records one duration into a timer/histogram.
 	Observe(name string, labels Labels, d time.Duration)
+	// Record adds one value to a distribution (histogram/summary) of plain
+	// numbers, e.g. sizes in bytes; writers keep the value's own unit.
+	Record(name string, labels Labels, value float64)
 	// Gauge sets a gauge.
 	Gauge(name string, labels Labels, value float64)
 }

@@ -1,5 +1,5 @@
 // Package graphite implements ports.Metrics in Graphite's data model:
-// Count, Observe and Gauge update in-memory aggregates, and a goroutine
+// Count, Observe, Record and Gauge update in-memory aggregates, and a goroutine
 // owned by Metrics flushes them at a fixed interval to a Backend. Carbon
 // (this package: the plaintext protocol over TCP) is one backend; the
 // whisper package's Store, which writes the same series to local files, is
@@ -27,5 +27,7 @@
 //     the interval had observations, <path>.mean, <path>.p50 and
 //     <path>.p99 of that interval in milliseconds (percentiles from a
 //     bounded reservoir sample of ReservoirSize observations);
+//   - distributions (Record): the same series as timers, in the recorded
+//     values' own unit (e.g. bytes);
 //   - gauges: <path>, the last value set.
 package graphite

@@ -78,25 +78,35 @@ func TestFlushedSeries(t *testing.T) {
 	m.Count("topic.published", labels, 2)
 	for i := range 100 {
 		m.Observe("topic.latency", labels, time.Duration(i+1)*time.Millisecond)
+		m.Record("topic.message-size-bytes", labels, float64(1000*(i+1)))
 	}
 	m.Gauge("topic.inflight", labels, 7)
 	m.Flush()
 	assert.Equal(t, map[string]float64{
-		"p.topic.g.t.published.count": 2,
-		"p.topic.g.t.latency.count":   100,
-		"p.topic.g.t.latency.mean":    50.5,
-		"p.topic.g.t.latency.p50":     50,
-		"p.topic.g.t.latency.p99":     99,
-		"p.topic.g.t.inflight":        7,
+		"p.topic.g.t.published.count":          2,
+		"p.topic.g.t.latency.count":            100,
+		"p.topic.g.t.latency.mean":             50.5,
+		"p.topic.g.t.latency.p50":              50,
+		"p.topic.g.t.latency.p99":              99,
+		"p.topic.g.t.message-size-bytes.count": 100,
+		"p.topic.g.t.message-size-bytes.mean":  50500, // in the values' unit, not ms
+		"p.topic.g.t.message-size-bytes.p50":   50000,
+		"p.topic.g.t.message-size-bytes.p99":   99000,
+		"p.topic.g.t.inflight":                 7,
 	}, rec.last())
 
 	// counts are cumulative; interval statistics only when observed
 	m.Count("topic.published", labels, 3)
+	m.Record("topic.message-size-bytes", labels, 3)
 	m.Flush()
 	assert.Equal(t, map[string]float64{
-		"p.topic.g.t.published.count": 5,
-		"p.topic.g.t.latency.count":   100,
-		"p.topic.g.t.inflight":        7,
+		"p.topic.g.t.published.count":          5,
+		"p.topic.g.t.latency.count":            100,
+		"p.topic.g.t.message-size-bytes.count": 101,
+		"p.topic.g.t.message-size-bytes.mean":  3,
+		"p.topic.g.t.message-size-bytes.p50":   3,
+		"p.topic.g.t.message-size-bytes.p99":   3,
+		"p.topic.g.t.inflight":                 7,
 	}, rec.last())
 
 	// Close flushes once more, closes the backend, and later flushes write nothing

@@ -84,8 +84,8 @@ type Backend interface {
 	Close() error
 }
 
-// Metrics is the Graphite ports.Metrics. Count, Observe and Gauge only
-// update in-memory aggregates under a mutex, never waiting for I/O; they
+// Metrics is the Graphite ports.Metrics. Count, Observe, Record and Gauge
+// only update in-memory aggregates under a mutex, never waiting for I/O; they
 // are safe for concurrent use. Start begins the flushes; Close stops them
 // after one last flush.
 type Metrics struct {
@@ -139,6 +139,11 @@ func (m *Metrics) Count(name string, labels ports.Labels, delta int64) {
 // Observe implements ports.Metrics.
 func (m *Metrics) Observe(name string, labels ports.Labels, d time.Duration) {
 	m.agg.observe(m.Path(name, labels), d)
+}
+
+// Record implements ports.Metrics.
+func (m *Metrics) Record(name string, labels ports.Labels, value float64) {
+	m.agg.record(m.Path(name, labels), value)
 }
 
 // Gauge implements ports.Metrics.
@@ -203,8 +208,8 @@ func (m *Metrics) flushLocked() {
 }
 
 // Close stops the flush loop, flushes once more and closes the backend.
-// Calls after the first return the first result. Count, Observe and Gauge
-// stay safe to call after Close; their values are no longer written.
+// Calls after the first return the first result. Count, Observe, Record
+// and Gauge stay safe to call after Close; their values are no longer written.
 func (m *Metrics) Close() error {
 	m.closeOnce.Do(func() {
 		close(m.stop)

@@ -180,19 +180,20 @@ func (p *fakePublisher) messages() []domain.Message {
 	return append([]domain.Message(nil), p.published...)
 }
 
-// metricsRecorder records counters and timer observations by name and
-// group/topic labels (this adapter's tests may not use another adapter's
-// Metrics).
+// metricsRecorder records counters, timer observations and distribution
+// values by name and group/topic labels (this adapter's tests may not use
+// another adapter's Metrics).
 type metricsRecorder struct {
-	mu       sync.Mutex
-	counters map[string]int64
-	timers   map[string][]time.Duration
+	mu            sync.Mutex
+	counters      map[string]int64
+	timers        map[string][]time.Duration
+	distributions map[string][]float64
 }
 
 var _ ports.Metrics = (*metricsRecorder)(nil)
 
 func newMetricsRecorder() *metricsRecorder {
-	return &metricsRecorder{counters: map[string]int64{}, timers: map[string][]time.Duration{}}
+	return &metricsRecorder{counters: map[string]int64{}, timers: map[string][]time.Duration{}, distributions: map[string][]float64{}}
 }
 
 func metricKey(name string, l ports.Labels) string {
@@ -211,11 +212,17 @@ func (m *metricsRecorder) Observe(name string, l ports.Labels, d time.Duration) 
 	m.timers[metricKey(name, l)] = append(m.timers[metricKey(name, l)], d)
 }
 
-func (m *metricsRecorder) Gauge(string, ports.Labels, float64) {}
-
-// snapshot returns copies of the counters and timers.
-func (m *metricsRecorder) snapshot() (map[string]int64, map[string][]time.Duration) {
+func (m *metricsRecorder) Record(name string, l ports.Labels, v float64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return maps.Clone(m.counters), maps.Clone(m.timers)
+	m.distributions[metricKey(name, l)] = append(m.distributions[metricKey(name, l)], v)
+}
+
+func (m *metricsRecorder) Gauge(string, ports.Labels, float64) {}
+
+// snapshot returns copies of the counters, timers and distributions.
+func (m *metricsRecorder) snapshot() (map[string]int64, map[string][]time.Duration, map[string][]float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return maps.Clone(m.counters), maps.Clone(m.timers), maps.Clone(m.distributions)
 }

@@ -269,10 +269,8 @@ func contentLengthMismatch(header, actual int64) error {
 //   - topic.ack-all.latency or topic.ack-leader.latency, by the topic's
 //     ack (NONE counts as leader, as in Hermes): the whole request, from
 //     its arrival to the answer;
-//   - topic.message-size-bytes: the size of each body read. ports.Metrics
-//     has no value distribution, so a size of n bytes is observed as n
-//     milliseconds (Graphite's timer values then read as bytes; the
-//     Prometheus adapter turns "-bytes" timers back into bytes).
+//   - topic.message-size-bytes: the size in bytes of each body read, a
+//     distribution.
 //
 // A publish to a topic that does not exist counts once in topic-not-found,
 // without labels: per-topic series for whatever names clients send would
@@ -336,7 +334,7 @@ func (p *publishMetrics) topic(name string, topic domain.Topic) *topicMetrics {
 
 func (tm *topicMetrics) size(n int) {
 	if tm != nil {
-		tm.m.Observe("topic.message-size-bytes", tm.labels, time.Duration(n)*time.Millisecond)
+		tm.m.Record("topic.message-size-bytes", tm.labels, float64(n))
 	}
 }
 

@@ -13,12 +13,14 @@ var _ ports.Metrics = (*Metrics)(nil)
 
 // Metrics is a ports.Metrics that keeps values in memory, for tests and
 // for running without a metrics backend. Memory grows with the number of
-// distinct name and label combinations only; timers keep a count and a sum.
+// distinct name and label combinations only; timers and distributions
+// keep a count and a sum.
 type Metrics struct {
-	mu       sync.Mutex
-	counters map[string]int64
-	timers   map[string]Timer
-	gauges   map[string]float64
+	mu            sync.Mutex
+	counters      map[string]int64
+	timers        map[string]Timer
+	distributions map[string]Distribution
+	gauges        map[string]float64
 }
 
 // Timer is what Metrics keeps of a timer.
@@ -27,9 +29,15 @@ type Timer struct {
 	Sum   time.Duration
 }
 
+// Distribution is what Metrics keeps of a distribution of plain values.
+type Distribution struct {
+	Count int64
+	Sum   float64
+}
+
 // NewMetrics returns empty metrics.
 func NewMetrics() *Metrics {
-	return &Metrics{counters: map[string]int64{}, timers: map[string]Timer{}, gauges: map[string]float64{}}
+	return &Metrics{counters: map[string]int64{}, timers: map[string]Timer{}, distributions: map[string]Distribution{}, gauges: map[string]float64{}}
 }
 
 // key renders name{k=v,...} with sorted label keys. It runs per metric
@@ -81,6 +89,17 @@ func (m *Metrics) Observe(name string, labels ports.Labels, d time.Duration) {
 	m.timers[k] = t
 }
 
+// Record implements ports.Metrics.
+func (m *Metrics) Record(name string, labels ports.Labels, value float64) {
+	k := key(name, labels)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d := m.distributions[k]
+	d.Count++
+	d.Sum += value
+	m.distributions[k] = d
+}
+
 // Gauge implements ports.Metrics.
 func (m *Metrics) Gauge(name string, labels ports.Labels, value float64) {
 	k := key(name, labels)
@@ -101,6 +120,14 @@ func (m *Metrics) TimerValue(name string, labels ports.Labels) Timer {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.timers[key(name, labels)]
+}
+
+// DistributionValue returns what a distribution recorded, zero when never
+// recorded.
+func (m *Metrics) DistributionValue(name string, labels ports.Labels) Distribution {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.distributions[key(name, labels)]
 }
 
 // GaugeValue returns a gauge's last value and whether it was ever set.

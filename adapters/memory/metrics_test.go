@@ -27,6 +27,14 @@ func TestMetrics(t *testing.T) {
 	m.Observe("topic.latency", a, 2*time.Second)
 	assert.Equal(t, memory.Timer{Count: 2, Sum: 3 * time.Second}, m.TimerValue("topic.latency", a))
 
+	assert.Zero(t, m.DistributionValue("topic.message-size-bytes", a))
+	m.Record("topic.message-size-bytes", a, 100)
+	m.Record("topic.message-size-bytes", a, 28.5)
+	m.Record("topic.message-size-bytes", b, 7)
+	assert.Equal(t, memory.Distribution{Count: 2, Sum: 128.5}, m.DistributionValue("topic.message-size-bytes", a))
+	assert.Equal(t, memory.Distribution{Count: 1, Sum: 7}, m.DistributionValue("topic.message-size-bytes", b))
+	assert.Zero(t, m.TimerValue("topic.message-size-bytes", a), "distributions are not timers")
+
 	_, ok := m.GaugeValue("consumer.inflight", nil)
 	assert.False(t, ok)
 	m.Gauge("consumer.inflight", nil, 1.5)

@@ -8,17 +8,16 @@
 //     ("hermes_frontend"), all others Config.ConsumersPrefix
 //     ("hermes_consumers");
 //   - dots and dashes become '_'; counters end in "_total", timers are
-//     histograms in seconds ending in "_seconds", gauges keep the name;
+//     histograms in seconds ending in "_seconds", distributions (Record)
+//     are histograms in the values' own unit with Config.ValueBuckets and
+//     keep the name (topic.message-size-bytes is
+//     hermes_frontend_topic_message_size_bytes, Hermes's summary name), and
+//     gauges keep the name;
 //   - Hermes-Go names that differ from Hermes's are renamed: topic.volume
 //     is topic_throughput_bytes_total, subscription.throughput is
 //     subscription_throughput_bytes_total, subscription.filtered is
 //     subscription_filtered_out_total and subscription.output-rate is
 //     max_rate_output_rate;
-//   - timers whose name ends in "-bytes" are sizes, not durations: the
-//     core observes n bytes as n milliseconds (ports.Metrics has no value
-//     distribution), and they become histograms in bytes with byte
-//     buckets and no "_seconds" suffix (topic.message-size-bytes is
-//     hermes_frontend_topic_message_size_bytes, Hermes's summary name);
 //   - a last segment after "http-status-codes." becomes the status_code
 //     label: subscription.http-status-codes.2xx is
 //     hermes_consumers_subscription_http_status_codes_total{status_code="2xx"}.
@@ -50,9 +49,13 @@ type Config struct {
 	FrontendPrefix string
 	// ConsumersPrefix starts every other name. Default "hermes_consumers".
 	ConsumersPrefix string
-	// Buckets are the histogram buckets in seconds. Default
+	// Buckets are the buckets of timer histograms, in seconds. Default
 	// prometheus.DefBuckets (5 ms to 10 s).
 	Buckets []float64
+	// ValueBuckets are the buckets of distribution histograms (Record), in
+	// the values' unit. The default suits sizes in bytes: 64 B to 16 MiB,
+	// each 4 times the previous.
+	ValueBuckets []float64
 }
 
 // renames maps Hermes-Go names to Hermes's where they differ.
@@ -63,19 +66,14 @@ var renames = map[string]string{
 	"subscription.output-rate": "max-rate.output-rate",
 }
 
-// sizeSuffix ends the names of timers that carry sizes (see the package doc).
-const sizeSuffix = "-bytes"
-
-// sizeBuckets are the buckets of size histograms: 64 B to 16 MiB.
-var sizeBuckets = prometheus.ExponentialBuckets(64, 4, 10)
-
 const statusCodes = ".http-status-codes."
 
 type kind byte
 
 const (
 	counter kind = iota
-	histogram
+	timer
+	distribution
 	gauge
 )
 
@@ -107,6 +105,9 @@ func New(cfg Config, log *slog.Logger) *Metrics {
 	if len(cfg.Buckets) == 0 {
 		cfg.Buckets = prometheus.DefBuckets
 	}
+	if len(cfg.ValueBuckets) == 0 {
+		cfg.ValueBuckets = prometheus.ExponentialBuckets(64, 4, 10)
+	}
 	return &Metrics{cfg: cfg, log: log.With("component", "prometheus"), registry: prometheus.NewRegistry()}
 }
 
@@ -129,15 +130,17 @@ func (m *Metrics) Count(name string, labels ports.Labels, delta int64) {
 	}
 }
 
-// Observe implements ports.Metrics; names ending in "-bytes" record
-// d's milliseconds as bytes.
+// Observe implements ports.Metrics, in seconds.
 func (m *Metrics) Observe(name string, labels ports.Labels, d time.Duration) {
-	if o, ok := m.metric(histogram, name, labels).(prometheus.Observer); ok {
-		if strings.HasSuffix(name, sizeSuffix) {
-			o.Observe(float64(d) / float64(time.Millisecond))
-			return
-		}
+	if o, ok := m.metric(timer, name, labels).(prometheus.Observer); ok {
 		o.Observe(d.Seconds())
+	}
+}
+
+// Record implements ports.Metrics.
+func (m *Metrics) Record(name string, labels ports.Labels, value float64) {
+	if o, ok := m.metric(distribution, name, labels).(prometheus.Observer); ok {
+		o.Observe(value)
 	}
 }
 
@@ -234,12 +237,11 @@ func (m *Metrics) newVec(k kind, name string, keys []string) (any, prometheus.Co
 	case counter:
 		v := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name + "_total", Help: help}, labelNames)
 		return v, v
-	case histogram:
-		opts := prometheus.HistogramOpts{Name: name + "_seconds", Help: help, Buckets: m.cfg.Buckets}
-		if strings.HasSuffix(name, sanitize(sizeSuffix)) {
-			opts.Name, opts.Buckets = name, sizeBuckets
-		}
-		v := prometheus.NewHistogramVec(opts, labelNames)
+	case timer:
+		v := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name + "_seconds", Help: help, Buckets: m.cfg.Buckets}, labelNames)
+		return v, v
+	case distribution:
+		v := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: m.cfg.ValueBuckets}, labelNames)
 		return v, v
 	default:
 		v := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labelNames)

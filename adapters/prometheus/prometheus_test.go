@@ -1,6 +1,7 @@
 package prometheus_test
 
 import (
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -25,7 +26,7 @@ func TestHermesNames(t *testing.T) {
 	m.Observe("topic.ack-leader.latency", topic, 20*time.Millisecond)
 	m.Observe("topic.ack-all.broker-latency", topic, 10*time.Millisecond)
 	m.Count("topic.http-status-codes.4xx", topic, 1)
-	m.Observe("topic.message-size-bytes", topic, 1000*time.Millisecond) // 1000 bytes
+	m.Record("topic.message-size-bytes", topic, 1000)
 	m.Count("topic-not-found", nil, 1)
 	for _, name := range []string{"delivered", "discarded", "retries", "timeouts", "other-errors", "batches", "filtered"} {
 		m.Count("subscription."+name, sub, 1)
@@ -80,6 +81,33 @@ func TestHermesNames(t *testing.T) {
 	assert.InDelta(t, 1000, size.GetSampleSum(), 1e-9, "sizes are in bytes")
 	assert.Equal(t, 1024.0, size.GetBucket()[2].GetUpperBound(), "size buckets are in bytes")
 	assert.Equal(t, uint64(1), size.GetBucket()[2].GetCumulativeCount())
+}
+
+// TestValueBucketsFromConfig: distributions take Config.ValueBuckets,
+// timers keep Config.Buckets.
+func TestValueBucketsFromConfig(t *testing.T) {
+	t.Parallel()
+	m := prometheus.New(prometheus.Config{Buckets: []float64{1}, ValueBuckets: []float64{10, 100}}, testLogger())
+	topic := ports.Labels{"group": "g", "topic": "t"}
+	m.Record("topic.message-size-bytes", topic, 50)
+	m.Record("topic.message-size-bytes", topic, 5)
+	m.Observe("topic.ack-all.latency", topic, 2*time.Second)
+	fams, err := scrape(m)
+	require.NoError(t, err)
+	size := fams["hermes_frontend_topic_message_size_bytes"].GetMetric()[0].GetHistogram()
+	assert.Equal(t, uint64(2), size.GetSampleCount())
+	assert.InDelta(t, 55, size.GetSampleSum(), 1e-9)
+	var bounds []float64
+	var counts []uint64
+	for _, b := range size.GetBucket() {
+		bounds, counts = append(bounds, b.GetUpperBound()), append(counts, b.GetCumulativeCount())
+	}
+	assert.Equal(t, []float64{10, 100, math.Inf(1)}, bounds, "the scrape adds +Inf")
+	assert.Equal(t, []uint64{1, 2, 2}, counts)
+	latency := fams["hermes_frontend_topic_ack_all_latency_seconds"].GetMetric()[0].GetHistogram()
+	require.Len(t, latency.GetBucket(), 2)
+	assert.Equal(t, 1.0, latency.GetBucket()[0].GetUpperBound())
+	assert.Zero(t, latency.GetBucket()[0].GetCumulativeCount())
 }
 
 // TestBadInputIsDropped: what Prometheus cannot take is dropped, never a

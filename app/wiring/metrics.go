@@ -36,6 +36,12 @@ func (f fanout) Observe(name string, labels ports.Labels, d time.Duration) {
 	}
 }
 
+func (f fanout) Record(name string, labels ports.Labels, value float64) {
+	for _, m := range f {
+		m.Record(name, labels, value)
+	}
+}
+
 func (f fanout) Gauge(name string, labels ports.Labels, value float64) {
 	for _, m := range f {
 		m.Gauge(name, labels, value)

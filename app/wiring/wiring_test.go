@@ -108,8 +108,14 @@ func TestFanoutReachesEveryWriter(t *testing.T) {
 	labels := ports.Labels{"group": "g", "topic": "t"}
 	f.Count("topic.published", labels, 2)
 	f.Observe("topic.latency", labels, time.Millisecond)
+	f.Record("topic.message-size-bytes", labels, 42)
+	f.Gauge("topic.inflight", labels, 3)
 	for _, m := range []*memory.Metrics{a, b} {
 		assert.Equal(t, int64(2), m.CounterValue("topic.published", labels))
 		assert.Equal(t, int64(1), m.TimerValue("topic.latency", labels).Count)
+		assert.Equal(t, memory.Distribution{Count: 1, Sum: 42}, m.DistributionValue("topic.message-size-bytes", labels))
+		v, ok := m.GaugeValue("topic.inflight", labels)
+		assert.True(t, ok)
+		assert.Equal(t, 3.0, v)
 	}
 }

@@ -29,7 +29,8 @@ type Harness struct {
 	// reads see recorded values at once). Safe for concurrent use.
 	Flush func()
 	// Read returns what the backend holds for a metric: a counter's total,
-	// a timer's number of observations or a gauge's value; ok is false when
+	// a timer's number of observations, a distribution's number of recorded
+	// values or a gauge's value; ok is false when
 	// the backend has nothing for it (yet). It must not call t.Fatal: the
 	// suite polls it from another goroutine.
 	Read func(name string, labels ports.Labels) (value float64, ok bool)
@@ -72,6 +73,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness, f Features) {
 		{"LabelsKeepSeriesApart", testLabelsApart, false},
 		{"DottedLabelValuesStayApart", testDottedLabels, false},
 		{"TimersRecordCount", testTimers, false},
+		{"DistributionsRecordCount", testDistributions, false},
 		{"GaugeKeepsLastValue", testGauge, false},
 	}
 	for _, tc := range tests {
@@ -112,13 +114,14 @@ func testNeverBlocks(t *testing.T, h Harness) {
 		for i := range 10000 {
 			m.Count("topic.published", labels, 1)
 			m.Observe("topic.latency", labels, time.Duration(i)*time.Microsecond)
+			m.Record("topic.message-size-bytes", labels, float64(i))
 			m.Gauge("subscription.inflight", labels, float64(i))
 		}
 	}()
 	select {
 	case <-done:
 	case <-time.After(wait):
-		t.Fatal("Count/Observe/Gauge did not complete while the backend is down")
+		t.Fatal("Count/Observe/Record/Gauge did not complete while the backend is down")
 	}
 }
 
@@ -202,6 +205,25 @@ func testTimers(t *testing.T, h Harness) {
 	requireValue(t, h, "topic.latency", b, 1)
 	h.Metrics.Observe("topic.latency", a, time.Millisecond)
 	requireValue(t, h, "topic.latency", a, 6)
+}
+
+func testDistributions(t *testing.T, h Harness) {
+	a, b := topicLabels(), topicLabels()
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			for j := range 25 {
+				// sizes far beyond any duration bucket still count
+				h.Metrics.Record("topic.message-size-bytes", a, float64(i*25+j)*(1<<20))
+			}
+		})
+	}
+	wg.Wait()
+	h.Metrics.Record("topic.message-size-bytes", b, 0.5)
+	requireValue(t, h, "topic.message-size-bytes", a, 100)
+	requireValue(t, h, "topic.message-size-bytes", b, 1)
+	h.Metrics.Record("topic.message-size-bytes", a, 1)
+	requireValue(t, h, "topic.message-size-bytes", a, 101)
 }
 
 func testGauge(t *testing.T, h Harness) {
