@@ -97,7 +97,7 @@ func checkKeyed(t *testing.T, got []received, keys, perKey int) int {
 	duplicates := 0
 	for _, r := range got {
 		var m keyedMessage
-		require.NoError(t, json.Unmarshal([]byte(r.Body), &m))
+		require.NoError(t, json.Unmarshal([]byte(r.Body), &m), "body %q headers %v", r.Body, r.Header)
 		switch {
 		case m.Seq == next[m.Key]:
 			next[m.Key]++
