@@ -9,8 +9,14 @@ cd "$(dirname "$0")/.."
 
 services=${HERMES_TEST_SERVICES-kafka zookeeper ferretdb opensearch carbon}
 started=()
+results=$(mktemp)
 cleanup() {
   for s in "${started[@]}"; do bash "test/infra/$s.sh" stop || true; done
+  # The last line is the summary, after the services' stop messages.
+  if [ -s "$results" ]; then
+    echo "packages: $(grep -c '^ok[[:space:]]' "$results") passed, $(grep -c '^FAIL[[:space:]]' "$results") failed"
+  fi
+  rm -f "$results"
 }
 trap cleanup EXIT
 
@@ -29,4 +35,4 @@ done
 echo "test: gofmt + go vet"
 make --no-print-directory lint
 echo "test: go test ./..."
-go test -count=1 -timeout 20m ./...
+go test -count=1 -timeout 20m ./... 2>&1 | tee "$results"
