@@ -295,7 +295,7 @@ func serve(lc fx.Lifecycle, log *slog.Logger, name, addr string, h http.Handler,
 }
 
 var frontendModule = fx.Module("frontend", fx.Invoke(
-	func(lc fx.Lifecycle, cfg Config, pub *app.PublishMessage, store ports.MetadataStore, metrics ports.Metrics, mw metricsWriters, log *slog.Logger) {
+	func(lc fx.Lifecycle, cfg Config, pub *app.PublishMessage, store ports.MetadataStore, metrics ports.Metrics, mw metricsWriters, hc healthChecks, log *slog.Logger) {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		lc.Append(fx.Hook{
@@ -312,14 +312,14 @@ var frontendModule = fx.Module("frontend", fx.Invoke(
 		h := httpapi.NewFrontend(pub, httpapi.FrontendConfig{
 			ReadTimeout: cfg.Frontend.ReadTimeout, IdleTimeout: cfg.Frontend.IdleTimeout,
 			LongIdleTimeout: cfg.Frontend.LongIdleTimeout, MaxPublishRequestDuration: cfg.Frontend.MaxPublishRequestDuration,
-			ForceMaxMessageSize: cfg.Frontend.ForceMaxMessageSize, Metrics: metrics,
+			ForceMaxMessageSize: cfg.Frontend.ForceMaxMessageSize, Metrics: metrics, Ready: health(hc.Checks).ready,
 		}, log.With("component", "frontend"))
 		serve(lc, log, "frontend", cfg.Frontend.Addr, withPrometheus(h, mw), cfg.Frontend.ShutdownTimeout)
 	},
 ))
 
 var managementModule = fx.Module("management", fx.Invoke(
-	func(lc fx.Lifecycle, cfg Config, m ports.Management, q *app.QueryMetrics, mw metricsWriters, log *slog.Logger) {
+	func(lc fx.Lifecycle, cfg Config, m ports.Management, q *app.QueryMetrics, mw metricsWriters, hc healthChecks, log *slog.Logger) {
 		// NewManagement serves the metrics endpoints of a service that also
 		// implements ports.MetricsService.
 		// It serves the schema endpoints of one that implements
@@ -329,7 +329,8 @@ var managementModule = fx.Module("management", fx.Invoke(
 			ports.Management
 			ports.MetricsService
 			ports.SchemaService
-		}{m, q, sch}
+			ports.HealthService
+		}{m, q, sch, health(hc.Checks)}
 		h := withPrometheus(httpapi.NewManagement(svc, log.With("component", "management")), mw)
 		serve(lc, log, "management", cfg.Management.Addr, h, 10*time.Second)
 	},

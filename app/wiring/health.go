@@ -1,0 +1,30 @@
+package wiring
+
+import (
+	"go.uber.org/fx"
+
+	"github.com/hermes-go/hermes/ports"
+)
+
+// healthGroup is the fx value group every ports.HealthCheck of the process
+// joins; provide one with asHealthCheck.
+const healthGroup = `group:"health"`
+
+// asHealthCheck provides what f returns as a member of the health group,
+// e.g. fx.Provide(asHealthCheck(func(s *filestore.Store) ports.HealthCheck { return s })).
+func asHealthCheck(f any) any {
+	return fx.Annotate(f, fx.ResultTags(healthGroup))
+}
+
+// healthChecks is every check of the process, for readiness and health.
+type healthChecks struct {
+	fx.In
+	Checks []ports.HealthCheck `group:"health"`
+}
+
+// health is the process's ports.HealthService over its checks.
+type health []ports.HealthCheck
+
+func (h health) Health() ports.HealthReport { return ports.CollectHealth(h) }
+
+func (h health) ready() bool { return h.Health().Ready() }
