@@ -58,7 +58,7 @@ func NewManagement(svc ports.Management, log *slog.Logger) http.Handler {
 		"GET " + sub + "/undelivered":              m.undelivered,
 		"GET " + sub + "/undelivered/last":         m.lastUndelivered,
 		"GET " + sub + "/events/{messageId}/trace": m.messageTraces,
-		"GET /status/health": m.health,
+		"GET /status/health":                       m.health,
 		// Read-only modes are not implemented: always readWrite.
 		"GET /mode": func(w http.ResponseWriter, _ *http.Request) { writeText(w, http.StatusOK, "readWrite") },
 	}
