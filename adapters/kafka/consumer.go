@@ -143,6 +143,14 @@ func (c *Consumer) Commit(ctx context.Context, offsets []ports.PartitionOffset) 
 	c.cl.CommitOffsetsSync(ctx, map[string]map[int32]kgo.EpochOffset{c.topic: parts},
 		func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, cerr error) {
 			err = cerr
+			if resp == nil {
+				// kgo passes no response when the request itself failed
+				// (connection lost, broker gone, context ended).
+				if err == nil {
+					err = errors.New("no commit response")
+				}
+				return
+			}
 			for _, t := range resp.Topics {
 				for _, p := range t.Partitions {
 					err = errors.Join(err, kerr.ErrorForCode(p.ErrorCode))
