@@ -59,15 +59,14 @@ func NewManagement(svc ports.Management, log *slog.Logger) http.Handler {
 		"GET " + sub + "/undelivered/last":         m.lastUndelivered,
 		"GET " + sub + "/events/{messageId}/trace": m.messageTraces,
 		"GET /status/health":                       m.health,
-		// Read-only modes are not implemented: always readWrite.
-		"GET /mode": func(w http.ResponseWriter, _ *http.Request) { writeText(w, http.StatusOK, "readWrite") },
 	}
 	m.schemaRoutes(routes)
+	m.adminRoutes(routes)
 	for pattern, h := range routes {
 		mux.HandleFunc(pattern, h)
 	}
 	m.metricsRoutes(mux)
-	return withJSONFallback(mux)
+	return m.adminFilters(withJSONFallback(mux))
 }
 
 // fail answers err per the error table; internal failures are 500 OTHER,

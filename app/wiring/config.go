@@ -19,6 +19,7 @@ import (
 	"github.com/knadh/koanf/v2"
 
 	"github.com/hermes-go/hermes/domain"
+	"github.com/hermes-go/hermes/ports"
 )
 
 // Module names for Config.Modules.
@@ -49,6 +50,9 @@ type Config struct {
 	Metrics      MetricsConfig      `koanf:"metrics"`
 	Schema       SchemaConfig       `koanf:"schema"`
 	Debug        DebugConfig        `koanf:"debug"`
+	// Console is what GET /console tells the web console (Hermes's
+	// management.console.*; see admin.go for the defaults).
+	Console ports.ConsoleConfig `koanf:"console"`
 }
 
 // DebugConfig configures diagnostics that are off by default.
@@ -396,6 +400,7 @@ func Defaults() Config {
 		},
 		Schema:   SchemaConfig{Repository: SchemaRepositoryMetadata, RegistryTimeout: 2 * time.Second, MetadataRequired: true, CacheTTL: 10 * time.Second},
 		Metadata: MetadataConfig{Kind: MetadataFile, ZooKeeper: ZooKeeperConfig{Root: "/hermes", SessionTimeout: 10 * time.Second}},
+		Console:  defaultConsole(),
 	}
 }
 

@@ -54,7 +54,7 @@ func Options(cfg Config) fx.Option {
 		opts = append(opts, frontendModule)
 	}
 	if cfg.Runs(ModuleManagement) {
-		opts = append(opts, managementModule)
+		opts = append(opts, adminModule, managementModule)
 	}
 	if cfg.Runs(ModuleConsumers) {
 		opts = append(opts, senderModule, consumersModule)
@@ -319,7 +319,7 @@ var frontendModule = fx.Module("frontend", fx.Invoke(
 ))
 
 var managementModule = fx.Module("management", fx.Invoke(
-	func(lc fx.Lifecycle, cfg Config, m ports.Management, q *app.QueryMetrics, mw metricsWriters, hc healthChecks, log *slog.Logger) {
+	func(lc fx.Lifecycle, cfg Config, m ports.Management, q *app.QueryMetrics, admin *app.Admin, mw metricsWriters, hc healthChecks, log *slog.Logger) {
 		// NewManagement serves the metrics endpoints of a service that also
 		// implements ports.MetricsService.
 		// It serves the schema endpoints of one that implements
@@ -330,7 +330,8 @@ var managementModule = fx.Module("management", fx.Invoke(
 			ports.MetricsService
 			ports.SchemaService
 			ports.HealthService
-		}{m, q, sch, health(hc.Checks)}
+			*app.Admin
+		}{m, q, sch, health(hc.Checks), admin}
 		h := withPrometheus(httpapi.NewManagement(svc, log.With("component", "management")), mw)
 		serve(lc, log, "management", cfg.Management.Addr, h, 10*time.Second)
 	},
