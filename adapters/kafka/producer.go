@@ -38,6 +38,8 @@ type Producer struct {
 	mu      sync.Mutex
 	clients map[domain.Ack]*kgo.Client
 	closed  bool
+
+	recreations recreations
 }
 
 // NewProducer returns a Producer; it connects on the first Produce.
@@ -65,6 +67,7 @@ func (p *Producer) Produce(ctx context.Context, topic domain.Topic, msg domain.M
 	// is back succeeds.
 	rec := newRecord(name, topic.ContentType, msg)
 	for {
+		generation := p.recreations.generation(cl, name)
 		// Buffered so a promise arriving after we gave up does not block kgo.
 		done := make(chan error, 1)
 		cl.Produce(ctx, rec, func(_ *kgo.Record, err error) { done <- err })
@@ -75,6 +78,9 @@ func (p *Producer) Produce(ctx context.Context, topic domain.Topic, msg domain.M
 		}
 		if err == nil {
 			return nil
+		}
+		if errors.Is(err, kerr.UnknownTopicID) {
+			p.recreations.forget(cl, name, generation, p.log)
 		}
 		if !retriable(err) {
 			return fmt.Errorf("kafka: produce to %q: %w: %w", name, domain.ErrUnavailable, err)

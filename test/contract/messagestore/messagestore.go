@@ -64,6 +64,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness, f Features) {
 		{"ProduceWithCancelledContextTimesOut", testProduceCancelled},
 		{"ProduceToMissingTopicFails", testProduceMissingTopic},
 		{"ProduceToDeletedTopicFails", testProduceDeletedTopic},
+		{"RecreatedTopicTakesPublishesUnderLoad", testRecreateUnderLoad},
 		{"DeletesAreIdempotent", testDeletesIdempotent},
 		{"CreateAndUpdateTopicAreIdempotent", testCreateTopicIdempotent},
 		{"RoundTrip", testRoundTrip},
