@@ -145,6 +145,7 @@ func (d *Deliverer) resyncAll(ctx context.Context) {
 		if !seen[key] {
 			w.stop()
 			delete(d.workers, key)
+			d.log.Info("subscription removed; delivery stopped", "subscription", key)
 		}
 	}
 }
@@ -162,6 +163,11 @@ func (d *Deliverer) reconcile(ctx context.Context, name domain.SubscriptionName)
 		if w != nil {
 			w.stop()
 			delete(d.workers, key)
+			if err != nil {
+				d.log.Info("subscription removed; delivery stopped", "subscription", key)
+			} else {
+				d.log.Info("subscription suspended; delivery stopped", "subscription", key)
+			}
 		}
 		if err != nil {
 			if err := d.admin.DeleteSubscriptionPosition(ctx, name); err != nil {

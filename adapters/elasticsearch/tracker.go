@@ -56,7 +56,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Tracker, error) {
 	}
 	t := &Tracker{
 		cfg:  cfg,
-		log:  log.With("component", "elasticsearch_tracker"),
+		log:  log,
 		rest: rest{base: strings.TrimSuffix(cfg.URL, "/"), client: cfg.HTTPClient, username: cfg.Username, password: cfg.Password},
 	}
 	t.Recorder = tracking.NewRecorder(tracking.Config{QueueSize: cfg.QueueSize, BatchSize: cfg.BatchSize,

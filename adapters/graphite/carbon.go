@@ -35,7 +35,7 @@ type Carbon struct {
 // NewCarbon returns a Carbon backend for cfg (defaults applied); it dials
 // at the first Write.
 func NewCarbon(cfg Config, log *slog.Logger) *Carbon {
-	return &Carbon{cfg: cfg.withDefaults(), log: log.With("component", "graphite")}
+	return &Carbon{cfg: cfg.withDefaults(), log: log}
 }
 
 // Write implements Backend: it queues the points and sends everything

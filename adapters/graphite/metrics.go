@@ -122,7 +122,7 @@ func NewWithBackend(cfg Config, b Backend, log *slog.Logger) (*Metrics, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return &Metrics{cfg: cfg, backend: b, log: log.With("component", "graphite"), agg: newAggregates(), stop: make(chan struct{})}, nil
+	return &Metrics{cfg: cfg, backend: b, log: log, agg: newAggregates(), stop: make(chan struct{})}, nil
 }
 
 // Path returns the series path of a metric without suffix (see the

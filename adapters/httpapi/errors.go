@@ -40,7 +40,8 @@ const (
 // Hermes error code. Order matters: an error wrapping several sentinels
 // gets the first match, so the more specific kinds come first.
 // domain.ErrUnavailable and unknown errors are absent: each API renders
-// them as a 500 with its own code (management OTHER, frontend INTERNAL_ERROR).
+// them with its own code (management OTHER, frontend INTERNAL_ERROR), as
+// 503 for a backend that cannot be reached and 500 for the rest.
 var errorCodes = []struct {
 	kind   error
 	status int
@@ -87,7 +88,9 @@ type httpError struct {
 func (e *httpError) Error() string { return e.msg }
 
 // errorStatus returns err's HTTP status and Hermes code; ok is false for
-// errors that are internal failures (domain.ErrUnavailable, unknown errors).
+// errors that get the API's own code: 503 for domain.ErrUnavailable (a
+// backend outage: the client may retry, possibly on another instance),
+// 500 for unknown errors.
 func errorStatus(err error) (status int, code string, ok bool) {
 	if he, isHTTP := errors.AsType[*httpError](err); isHTTP {
 		return he.status, he.code, true
@@ -96,6 +99,9 @@ func errorStatus(err error) (status int, code string, ok bool) {
 		if errors.Is(err, e.kind) {
 			return e.status, e.code, true
 		}
+	}
+	if errors.Is(err, domain.ErrUnavailable) {
+		return http.StatusServiceUnavailable, "", false
 	}
 	return http.StatusInternalServerError, "", false
 }
@@ -131,8 +137,13 @@ func writeText(w http.ResponseWriter, status int, text string) {
 
 // logInternal logs an internal failure (a 500) where it is handled: once,
 // at the HTTP boundary. Mapped errors are the client's or expected
-// back-pressure (503) and are not logged.
-func logInternal(log *slog.Logger, r *http.Request, err error) {
+// back-pressure (503) and are not logged at error level: an outage is
+// logged once by the adapter that sees it, not at every request.
+func logInternal(log *slog.Logger, r *http.Request, status int, err error) {
+	if status == http.StatusServiceUnavailable {
+		log.DebugContext(r.Context(), "request failed: backend unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		return
+	}
 	log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 }
 

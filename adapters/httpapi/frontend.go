@@ -199,14 +199,15 @@ func (f *frontend) store(ctx context.Context, r *http.Request, topic domain.Topi
 }
 
 // fail answers err per the error table and returns the status; internal
-// failures are 500 INTERNAL_ERROR "Message not published. <cause>", as in
-// Hermes, and logged.
+// failures are INTERNAL_ERROR "Message not published. <cause>", as in
+// Hermes: 503 for an unreachable backend (the metadata store during an
+// outage), else 500, which is logged.
 func (f *frontend) fail(w http.ResponseWriter, r *http.Request, err error) int {
 	status, code, ok := errorStatus(err)
 	msg := domain.ErrorMessage(err)
 	if !ok {
 		code, msg = codeInternal, "Message not published. "+msg
-		logInternal(f.log, r, err)
+		logInternal(f.log, r, status, err)
 	}
 	writeError(w, status, code, msg)
 	return status

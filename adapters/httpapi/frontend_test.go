@@ -86,9 +86,11 @@ func TestFrontendTopicNotFound(t *testing.T) {
 
 func TestFrontendTopicLookupFails(t *testing.T) {
 	t.Parallel()
+	// The metadata store is away and the topic is not cached: 503, so the
+	// client retries, not a 500.
 	pub := &fakePublisher{topicErr: fmt.Errorf("zookeeper: %w: connection lost", domain.ErrUnavailable)}
 	rec := post(NewFrontend(pub, DefaultFrontendConfig(), nil), testTopic, `{}`, nil)
-	requireError(t, rec, http.StatusInternalServerError, "INTERNAL_ERROR")
+	requireError(t, rec, http.StatusServiceUnavailable, "INTERNAL_ERROR")
 	requireMessageID(t, rec)
 }
 
@@ -103,7 +105,7 @@ func TestFrontendPublishErrors(t *testing.T) {
 		{domain.Errorf(domain.ErrValidation, "Invalid message: body is not valid JSON"), 400, "VALIDATION_ERROR", "Invalid message: body is not valid JSON"},
 		{domain.Errorf(domain.ErrMessageTooLarge, "too large"), 400, "VALIDATION_ERROR", "too large"},
 		{fmt.Errorf("kafka: %w: %w", domain.ErrStoreTimeout, errors.New("deadline")), 503, "SENDING_TO_KAFKA_TIMEOUT", "Timeout while sending to kafka message after 2000 milliseconds"},
-		{fmt.Errorf("kafka: produce: %w: %w", domain.ErrUnavailable, errors.New("broker down")), 500, "INTERNAL_ERROR", "Message not published. kafka: produce: unavailable: broker down"},
+		{fmt.Errorf("kafka: produce: %w: %w", domain.ErrUnavailable, errors.New("broker down")), 503, "INTERNAL_ERROR", "Message not published. kafka: produce: unavailable: broker down"},
 		{errors.New("boom"), 500, "INTERNAL_ERROR", "Message not published. boom"},
 	}
 	for _, tc := range tests {

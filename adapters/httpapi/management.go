@@ -69,13 +69,14 @@ func NewManagement(svc ports.Management, log *slog.Logger) http.Handler {
 	return m.adminFilters(withJSONFallback(mux))
 }
 
-// fail answers err per the error table; internal failures are 500 OTHER,
-// as Hermes's RuntimeExceptionMapper renders them, and are logged.
+// fail answers err per the error table; internal failures are OTHER, as
+// Hermes's RuntimeExceptionMapper renders them: 503 for an unreachable
+// backend (ZooKeeper, Kafka), else 500, which is logged.
 func (m *management) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, code, ok := errorStatus(err)
 	if !ok {
 		code = codeOther
-		logInternal(m.log, r, err)
+		logInternal(m.log, r, status, err)
 	}
 	writeError(w, status, code, domain.ErrorMessage(err))
 }

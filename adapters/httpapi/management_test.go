@@ -212,7 +212,7 @@ func TestManagementErrorMapping(t *testing.T) {
 		{domain.ErrRetransmission, 400, "MOVING_SUBSCRIPTION_OFFSETS_VALIDATION_ERROR"},
 		{domain.ErrNotFound, 404, "OTHER"},
 		{domain.ErrConflict, 409, "OTHER"},
-		{domain.ErrUnavailable, 500, "OTHER"},
+		{domain.ErrUnavailable, 503, "OTHER"}, // ZooKeeper or Kafka away
 		{errors.New("boom"), 500, "OTHER"},
 	}
 	for _, tc := range tests {

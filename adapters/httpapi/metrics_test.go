@@ -76,7 +76,7 @@ func TestMetricsRouteErrors(t *testing.T) {
 	}{
 		{subPath + "/metrics", domain.Errorf(domain.ErrSubscriptionNotFound, "Subscription not found"), http.StatusBadRequest, codeSubNotExists},
 		{subPath + "/metrics/persistent", domain.Errorf(domain.ErrValidation, "bad name"), http.StatusBadRequest, codeValidation},
-		{"/topics/pl.group.topic/metrics", fmt.Errorf("store: %w", domain.ErrUnavailable), http.StatusInternalServerError, codeOther},
+		{"/topics/pl.group.topic/metrics", fmt.Errorf("store: %w", domain.ErrUnavailable), http.StatusServiceUnavailable, codeOther},
 	}
 	for _, tt := range tests {
 		f := &fakeMetrics{fakeManagement: fakeManagement{err: tt.err}}

@@ -159,11 +159,13 @@ func (a slogAdapter) Log(level kgo.LogLevel, msg string, keyvals ...any) {
 	a.log.Log(context.Background(), l, msg, keyvals...)
 }
 
+// loggerOrDefault is log, or slog.Default() for nil. The caller names the
+// component (app/wiring does): adding it here again doubled it on every line.
 func loggerOrDefault(log *slog.Logger) *slog.Logger {
 	if log == nil {
-		log = slog.Default()
+		return slog.Default()
 	}
-	return log.With("component", "kafka")
+	return log
 }
 
 // unavailable wraps err as domain.ErrUnavailable, or as

@@ -84,7 +84,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Tracker, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	log = log.With("component", "mongo_tracker")
 	client, err := mdb.Connect(options.Client().ApplyURI(cfg.URI).SetServerSelectionTimeout(cfg.Timeout))
 	if err != nil {
 		return nil, fmt.Errorf("mongo: connect %q: %w: %w", cfg.URI, domain.ErrValidation, err)

@@ -108,7 +108,7 @@ func New(cfg Config, log *slog.Logger) *Metrics {
 	if len(cfg.ValueBuckets) == 0 {
 		cfg.ValueBuckets = prometheus.ExponentialBuckets(64, 4, 10)
 	}
-	return &Metrics{cfg: cfg, log: log.With("component", "prometheus"), registry: prometheus.NewRegistry()}
+	return &Metrics{cfg: cfg, log: log, registry: prometheus.NewRegistry()}
 }
 
 // Handler serves the registry in the Prometheus exposition format.

@@ -147,7 +147,7 @@ func New(cfg Config, log *slog.Logger) *Sender {
 
 	return &Sender{
 		http1: newClient(h1), http2TLS: newClient(h2TLS), h2c: newClient(h2c),
-		maxDrain: cfg.MaxDrainBytes, log: log.With("component", "sender"),
+		maxDrain: cfg.MaxDrainBytes, log: log,
 	}
 }
 

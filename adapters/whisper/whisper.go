@@ -81,7 +81,7 @@ func Open(cfg Config, log *slog.Logger) (*Store, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("whisper: create %q: %w: %w", cfg.Dir, domain.ErrUnavailable, err)
 	}
-	return &Store{dir: cfg.Dir, retentions: ret, log: log.With("component", "whisper")}, nil
+	return &Store{dir: cfg.Dir, retentions: ret, log: log}, nil
 }
 
 // file returns the path of a series' file, or an ErrValidation for a

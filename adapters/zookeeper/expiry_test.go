@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-zookeeper/zk"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hermes-go/hermes/domain"
@@ -21,6 +22,7 @@ type proxy struct {
 	target  string
 	mu      sync.Mutex
 	blocked bool
+	frozen  bool
 	conns   []net.Conn
 	wg      sync.WaitGroup
 }
@@ -59,7 +61,7 @@ func (p *proxy) serve() {
 		p.mu.Unlock()
 		for _, pair := range [][2]net.Conn{{down, up}, {up, down}} {
 			p.wg.Go(func() {
-				_, _ = io.Copy(pair[0], pair[1])
+				_, _ = io.Copy(pair[0], gated{pair[1], p})
 				pair[0].Close()
 				pair[1].Close()
 			})
@@ -67,10 +69,38 @@ func (p *proxy) serve() {
 	}
 }
 
+// gated reads from r, holding what it read while the proxy is frozen.
+type gated struct {
+	r net.Conn
+	p *proxy
+}
+
+func (g gated) Read(b []byte) (int, error) {
+	n, err := g.r.Read(b)
+	for g.p.isFrozen() {
+		time.Sleep(10 * time.Millisecond) // a SIGSTOPped server: the bytes wait
+	}
+	return n, err
+}
+
+func (p *proxy) isFrozen() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.frozen
+}
+
+// freeze stops forwarding without closing anything, like a SIGSTOPped
+// server: connections stay open and requests get no answer.
+func (p *proxy) freeze() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.frozen = true
+}
+
 func (p *proxy) partition() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.blocked = true
+	p.blocked, p.frozen = true, false
 	for _, c := range p.conns {
 		c.Close()
 	}
@@ -102,15 +132,21 @@ func TestSessionExpiry(t *testing.T) {
 	require.NoError(t, other.CreateGroup(ctx, domain.Group{GroupName: "before"}))
 	awaitChange(t, ch, ports.Change{Kind: ports.ChangeCreated, Group: "before"}, false)
 	session := s.conn.SessionID()
+	// An ephemeral node of the store's session tells when ZooKeeper
+	// expired it: the node goes with the session.
+	marker := root + "/session-marker"
+	_, err = s.conn.Create(marker, nil, zk.FlagEphemeral, acl)
+	require.NoError(t, err)
 
 	p.partition()
 	require.Eventually(t, func() bool {
 		_, err := s.Groups(ctx)
 		return errors.Is(err, domain.ErrUnavailable)
 	}, waitFor, 50*time.Millisecond)
-	// The server expires a session within its timeout (4 s, the minimum
-	// of two ticks) plus one tick; nothing observable says when.
-	time.Sleep(8 * time.Second)
+	require.Eventually(t, func() bool {
+		exists, _, err := other.conn.Exists(marker)
+		return err == nil && !exists
+	}, 6*waitFor, 50*time.Millisecond, "ZooKeeper never expired the cut-off session")
 	require.NoError(t, other.CreateGroup(ctx, domain.Group{GroupName: "while-away"}))
 	p.heal()
 

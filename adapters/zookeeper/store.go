@@ -76,7 +76,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{paths: layout{root: cfg.Root}, log: log.With("component", "zookeeper"), timeout: cfg.SessionTimeout, done: make(chan struct{})}
+	s := &Store{paths: layout{root: cfg.Root}, log: log, timeout: cfg.SessionTimeout, done: make(chan struct{})}
 	s.cache = newCache(s)
 	conn, events, err := zk.Connect(cfg.Servers, cfg.SessionTimeout,
 		zk.WithLogger(zkLogger{s.log}), zk.WithLogInfo(false), zk.WithEventCallback(s.cache.enqueue))

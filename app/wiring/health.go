@@ -28,3 +28,18 @@ type health []ports.HealthCheck
 func (h health) Health() ports.HealthReport { return ports.CollectHealth(h) }
 
 func (h health) ready() bool { return h.Health().Ready() }
+
+// without is h less the checks named name. The frontend's readiness leaves
+// out the metadata store: it publishes from its topic cache while the
+// store is away, so a ZooKeeper outage must not take it out of a load
+// balancer (Hermes's frontend readiness does not depend on ZooKeeper
+// either).
+func (h health) without(name string) health {
+	var out health
+	for _, c := range h {
+		if c.Health().Name != name {
+			out = append(out, c)
+		}
+	}
+	return out
+}

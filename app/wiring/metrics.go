@@ -104,7 +104,9 @@ func metricsModule(cfg Config) fx.Option {
 			opts = append(opts, fx.Provide(memory.NewMetrics), writer(func(m *memory.Metrics) ports.Metrics { return m }))
 		case MetricsPrometheus:
 			opts = append(opts,
-				fx.Provide(func(log *slog.Logger) *prometheus.Metrics { return prometheus.New(prometheus.Config{}, log) }),
+				fx.Provide(func(log *slog.Logger) *prometheus.Metrics {
+					return prometheus.New(prometheus.Config{}, log.With("component", "prometheus"))
+				}),
 				writer(func(p *prometheus.Metrics) ports.Metrics { return p }))
 		case MetricsGraphite:
 			opts = append(opts, writer(func(lc fx.Lifecycle, cfg Config, log *slog.Logger) (ports.Metrics, error) {

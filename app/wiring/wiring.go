@@ -95,6 +95,7 @@ func metadataModule(cfg Config) fx.Option {
 				return s, nil
 			},
 			func(s *zookeeper.Store) ports.MetadataStore { return s },
+			asHealthCheck(func(s *zookeeper.Store) ports.HealthCheck { return s }),
 			func(s *zookeeper.Store, cfg Config) (ports.MaxRateRegistry, error) {
 				return zookeeper.NewMaxRateRegistry(s, cfg.MessageStore.ClusterName)
 			},
@@ -312,7 +313,7 @@ var frontendModule = fx.Module("frontend", fx.Invoke(
 		h := httpapi.NewFrontend(pub, httpapi.FrontendConfig{
 			ReadTimeout: cfg.Frontend.ReadTimeout, IdleTimeout: cfg.Frontend.IdleTimeout,
 			LongIdleTimeout: cfg.Frontend.LongIdleTimeout, MaxPublishRequestDuration: cfg.Frontend.MaxPublishRequestDuration,
-			ForceMaxMessageSize: cfg.Frontend.ForceMaxMessageSize, Metrics: metrics, Ready: health(hc.Checks).ready,
+			ForceMaxMessageSize: cfg.Frontend.ForceMaxMessageSize, Metrics: metrics, Ready: health(hc.Checks).without(zookeeper.HealthCheckName).ready,
 		}, log.With("component", "frontend"))
 		serve(lc, log, "frontend", cfg.Frontend.Addr, withPrometheus(h, mw), cfg.Frontend.ShutdownTimeout)
 	},

@@ -79,6 +79,9 @@ func testSuspendResumeKeepsPositionAndDeleteRemovesGroup(t *testing.T, s *stack)
 
 	require.NoError(t, s.mgmt.DeleteSubscription(ctx, topic.Name, "s"))
 	require.Eventually(t, func() bool { return !s.groupExists(t, name) }, 20*time.Second, 20*time.Millisecond, "consumer group removed")
+	assert.Len(t, s.logs.find("level=INFO", "subscription suspended", name.String()), 1, "suspension is logged")
+	assert.Eventually(t, func() bool { return len(s.logs.find("level=INFO", "subscription removed", name.String())) == 1 },
+		20*time.Second, 20*time.Millisecond, "removal is logged")
 	s.publish(topic, nil, `"m4"`)
 	marker.waitFor(t, 4)
 	assert.Len(t, sub.requests(), 3, "a deleted subscription gets nothing")

@@ -45,6 +45,22 @@ type stack struct {
 	undelivered *memory.UndeliveredLog
 	mgmt        *app.Management
 	log         *slog.Logger
+	logs        *logBuffer // what log wrote
+}
+
+// find returns the logged lines containing every one of parts.
+func (b *logBuffer) find(parts ...string) []string {
+	var out []string
+	for _, l := range strings.Split(b.String(), "\n") {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(l, p)
+		}
+		if all {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // onBrokers runs test in parallel on a stack on the embedded broker and
@@ -88,9 +104,10 @@ func realKafka(t *testing.T) kafka.Config {
 
 func newStack(t *testing.T, kc kafka.Config) *stack {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(logOutput(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logs := &logBuffer{}
+	log := slog.New(slog.NewTextHandler(io.MultiWriter(logOutput(), logs), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s := &stack{t: t, kc: kc, store: memory.NewMetadataStore(), metrics: memory.NewMetrics(),
-		tracker: memory.NewTracker(memory.DefaultMaxTraces), undelivered: memory.NewUndeliveredLog(), log: log}
+		tracker: memory.NewTracker(memory.DefaultMaxTraces), undelivered: memory.NewUndeliveredLog(), log: log, logs: logs}
 	var err error
 	s.admin, err = kafka.NewAdmin(kc, log)
 	require.NoError(t, err)
