@@ -73,6 +73,7 @@ type Deliverer struct {
 	undelivered ports.UndeliveredLog
 	log         *slog.Logger
 	schemas     *Schemas // nil: AVRO topics are delivered as stored
+	jsonPath    ports.JSONPathCompiler
 	maxRates    maxRateRegistration
 
 	workers map[string]*worker // owned by Run's goroutine

@@ -40,7 +40,7 @@ func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.
 		labels: ports.Labels{"group": name.Topic.Group, "topic": name.Topic.Name, "subscription": name.Name},
 		log:    d.log.With("subscription", name.String())}
 	dl.sender = &endpointSender{Sender: d.sender, log: dl.log}
-	filters, err := domain.CompileFilters(sub.Filters)
+	filters, err := domain.CompileFilters(sub.Filters, d.jsonPath)
 	if err != nil {
 		// Validation rejects such filters; delivering unfiltered would
 		// send what the subscriber asked not to get, so wait for a fix.

@@ -35,7 +35,8 @@ type Management struct {
 	traces      ports.TraceRepository
 	undelivered ports.UndeliveredLog
 	log         *slog.Logger
-	schemas     *Schemas // nil: AVRO topics are refused
+	schemas     *Schemas               // nil: AVRO topics are refused
+	jsonPath    ports.JSONPathCompiler // nil: jsonpath filters are refused
 }
 
 var _ ports.Management = (*Management)(nil)

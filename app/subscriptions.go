@@ -60,6 +60,11 @@ func (m *Management) validateSubscription(s domain.Subscription, t domain.Topic)
 	if err := s.Validate(t, domain.SubscriptionRules{EndpointProtocols: m.cfg.EndpointProtocols}); err != nil {
 		return err
 	}
+	// Hermes accepts a path Jayway cannot parse and then filters out every
+	// message; refusing it here tells the owner at once.
+	if _, err := m.CompileFilters(s.Filters); err != nil {
+		return err
+	}
 	return m.checkOwner(s.Owner)
 }
 

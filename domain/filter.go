@@ -3,41 +3,85 @@ package domain
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"regexp"
-	"strconv"
+	"sort"
 	"strings"
 )
 
-// Filter decides whether a subscription receives a message (Hermes's
-// subscription message filters; all of a subscription's filters must pass).
+// Filter is one compiled subscription message filter (Hermes's
+// MessageFilter): header, jsonpath or avropath.
 type Filter interface {
-	// Match reports whether the message passes. body is the published
-	// payload, headers the propagated publisher headers.
-	Match(body []byte, headers map[string]string) bool
+	// Type is the filter's spec type: "header", "jsonpath" or "avropath".
+	Type() string
+	// Test reports whether the message passes. body is the published
+	// payload, headers the propagated publisher headers. A non-nil error
+	// says the filter could not be evaluated (a body that is not JSON, a
+	// selected null); the message then does not pass, as in Hermes, where
+	// a filter that throws rejects.
+	Test(body []byte, headers map[string]string) (bool, error)
 }
 
 // Filters is a subscription's compiled filter chain: a message passes when
 // every filter passes (declaration order, as Hermes).
 type Filters []Filter
 
-// Match reports whether every filter passes (true when there are none).
-func (fs Filters) Match(body []byte, headers map[string]string) bool {
-	for _, f := range fs {
-		if !f.Match(body, headers) {
-			return false
-		}
-	}
-	return true
+// FilterResult is what a filter chain decided about one message.
+type FilterResult struct {
+	// Passed is true when every filter passed.
+	Passed bool
+	// FilterType is the type of the first filter that rejected ("" when
+	// Passed).
+	FilterType string
+	// Err is why that filter could not be evaluated; nil when it simply
+	// did not match.
+	Err error
 }
 
-// CompileFilters compiles a subscription's filters. Matchers are full-match
-// regular expressions (Java's Matcher.matches); Go's RE2 syntax covers
-// Hermes's usual patterns but not look-arounds or back-references.
+// Apply runs the chain and says which filter rejected and why. It stops at
+// the first filter that does not pass.
+func (fs Filters) Apply(body []byte, headers map[string]string) FilterResult {
+	for _, f := range fs {
+		ok, err := f.Test(body, headers)
+		if err != nil || !ok {
+			return FilterResult{FilterType: f.Type(), Err: err}
+		}
+	}
+	return FilterResult{Passed: true}
+}
+
+// Match reports whether every filter passes (true when there are none).
+func (fs Filters) Match(body []byte, headers map[string]string) bool {
+	return fs.Apply(body, headers).Passed
+}
+
+// JSONPathCompiler compiles the paths of jsonpath filters. It is the port
+// behind which the JSONPath library sits (adapters/jsonpath), so the
+// domain keeps the filter semantics without depending on it.
+type JSONPathCompiler interface {
+	// CompileJSONPath compiles a path in the syntax Hermes (Jayway
+	// JsonPath) accepts. An error wraps ErrValidation and says what is
+	// wrong with the path. Safe for concurrent use.
+	CompileJSONPath(path string) (JSONPath, error)
+}
+
+// JSONPath is a compiled JSON path.
+type JSONPath interface {
+	// Select returns the values the path selects from doc, a document
+	// decoded by encoding/json with UseNumber (map[string]any, []any,
+	// json.Number, string, bool, nil), in document order. Nothing selected
+	// is an empty result, never an error. Safe for concurrent use.
+	Select(doc any) []any
+}
+
+// CompileFilters compiles a subscription's filters; paths compiles the
+// jsonpath ones (nil refuses them). Matchers are full-match regular
+// expressions (Java's Matcher.matches); Go's RE2 syntax covers Hermes's
+// usual patterns but not look-arounds or back-references. Errors wrap
+// ErrValidation.
 //
-// avropath filters pass every message until Avro topics are delivered
-// (there is no Avro record to evaluate them on yet).
-func CompileFilters(specs []MessageFilter) (Filters, error) {
+// avropath filters pass here: they need the topic's schema and are
+// applied where Avro messages are decoded.
+func CompileFilters(specs []MessageFilter, paths JSONPathCompiler) (Filters, error) {
 	fs := make(Filters, 0, len(specs))
 	for _, s := range specs {
 		re, err := regexp.Compile(`^(?:` + s.Matcher + `)$`)
@@ -48,9 +92,12 @@ func CompileFilters(specs []MessageFilter) (Filters, error) {
 		case "header":
 			fs = append(fs, headerFilter{name: s.Header, re: re})
 		case "jsonpath":
-			path, err := parseJSONPath(s.Path)
+			if paths == nil {
+				return nil, Errorf(ErrValidation, "jsonpath filters are not available")
+			}
+			path, err := paths.CompileJSONPath(s.Path)
 			if err != nil {
-				return nil, Errorf(ErrValidation, "filter path %q: %v", s.Path, err)
+				return nil, Errorf(ErrValidation, "filter path %q is not a valid JsonPath: %s", s.Path, ErrorMessage(err))
 			}
 			fs = append(fs, jsonPathFilter{path: path, re: re, any: strings.EqualFold(s.MatchingStrategy, "any")})
 		}
@@ -63,179 +110,99 @@ type headerFilter struct {
 	re   *regexp.Regexp
 }
 
-func (f headerFilter) Match(_ []byte, headers map[string]string) bool {
+func (headerFilter) Type() string { return "header" }
+
+func (f headerFilter) Test(_ []byte, headers map[string]string) (bool, error) {
 	v, ok := headers[f.name]
-	return ok && f.re.MatchString(v)
+	return ok && f.re.MatchString(v), nil
 }
 
 type jsonPathFilter struct {
-	path []pathStep
+	path JSONPath
 	re   *regexp.Regexp
 	any  bool
 }
 
-// Match selects the path's values and matches their string forms: all
+func (jsonPathFilter) Type() string { return "jsonpath" }
+
+// errNullSelected is Hermes's NullPointerException on a selected null.
+var errNullSelected = Errorf(ErrValidation, "the path selects a null value")
+
+// Test selects the path's values and matches their string forms: all
 // (default) or any of them must match; nothing selected never matches; a
-// body that is not JSON or a null value rejects, as Hermes's failing
-// filter does.
-func (f jsonPathFilter) Match(body []byte, _ map[string]string) bool {
+// body that is not JSON or a selected null is an error, as Hermes's
+// failing filter.
+func (f jsonPathFilter) Test(body []byte, _ map[string]string) (bool, error) {
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.UseNumber()
 	var doc any
-	if d.Decode(&doc) != nil {
-		return false
+	if err := d.Decode(&doc); err != nil {
+		return false, Errorf(ErrValidation, "message is not JSON: %v", err)
 	}
-	values := []any{doc}
-	for _, s := range f.path {
-		values = s.apply(values)
-	}
+	values := f.path.Select(doc)
 	if len(values) == 0 {
-		return false
+		return false, nil
 	}
 	for _, v := range values {
 		if v == nil {
-			return false
-		}
-		if f.re.MatchString(stringify(v)) == f.any {
-			return f.any
+			return false, errNullSelected
 		}
 	}
-	return !f.any
-}
-
-// stringify renders a selected value as Java's toString of Jayway's
-// result: strings bare, everything else as compact JSON.
-func stringify(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-// pathStep is one JSONPath step: a child by name ("*" for every child),
-// an array index, or a deep scan for a name.
-type pathStep struct {
-	name  string
-	index *int
-	deep  bool
-}
-
-func (s pathStep) apply(in []any) []any {
-	var out []any
-	for _, v := range in {
-		if s.deep {
-			out = deepScan(v, s.name, out)
-			continue
+	for _, v := range values {
+		if f.re.MatchString(JavaString(v)) == f.any {
+			return f.any, nil
 		}
-		out = s.child(v, out)
 	}
-	return out
+	return !f.any, nil
 }
 
-func (s pathStep) child(v any, out []any) []any {
+// JavaString renders a selected JSON value as Hermes matches it: the
+// Java toString of what Jayway JsonPath (json-smart provider) returns.
+// Strings are bare, numbers and booleans as written, arrays as compact
+// JSON (json-smart's JSONArray) and objects as Java's map form
+// {key=value, ...} (a LinkedHashMap), whose nested arrays and objects are
+// again JSON and map form. Object keys are sorted: the order of a decoded
+// Go map is lost.
+func JavaString(v any) string {
+	var b strings.Builder
+	writeJava(&b, v)
+	return b.String()
+}
+
+func writeJava(b *strings.Builder, v any) {
 	switch x := v.(type) {
+	case string:
+		b.WriteString(x)
 	case map[string]any:
-		if s.name == "*" {
-			for _, c := range x {
-				out = append(out, c)
+		b.WriteByte('{')
+		for i, k := range sortedKeys(x) {
+			if i > 0 {
+				b.WriteString(", ")
 			}
-		} else if c, ok := x[s.name]; ok && s.index == nil {
-			out = append(out, c)
-		}
-	case []any:
-		switch {
-		case s.name == "*":
-			out = append(out, x...)
-		case s.index != nil:
-			i := *s.index
-			if i < 0 {
-				i += len(x)
-			}
-			if i >= 0 && i < len(x) {
-				out = append(out, x[i])
+			b.WriteString(k)
+			b.WriteByte('=')
+			if x[k] == nil {
+				b.WriteString("null")
+			} else {
+				writeJava(b, x[k])
 			}
 		}
+		b.WriteByte('}')
+	default:
+		// json-smart writes < > & as they are; json.Marshal would escape them.
+		var buf bytes.Buffer
+		e := json.NewEncoder(&buf)
+		e.SetEscapeHTML(false)
+		_ = e.Encode(x)
+		b.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 	}
-	return out
 }
 
-func deepScan(v any, name string, out []any) []any {
-	switch x := v.(type) {
-	case map[string]any:
-		if c, ok := x[name]; ok {
-			out = append(out, c)
-		}
-		for _, c := range x {
-			out = deepScan(c, name, out)
-		}
-	case []any:
-		for _, c := range x {
-			out = deepScan(c, name, out)
-		}
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	return out
-}
-
-// parseJSONPath parses the JSONPath subset Hermes filters use: $, .name,
-// .*, ..name, ['name'], ["name"], [n] (negative from the end) and [*].
-// Filter expressions ([?(...)]), slices and unions are not supported.
-func parseJSONPath(p string) ([]pathStep, error) {
-	if !strings.HasPrefix(p, "$") {
-		return nil, fmt.Errorf("must start with $")
-	}
-	var steps []pathStep
-	rest := p[1:]
-	for rest != "" {
-		switch {
-		case strings.HasPrefix(rest, ".."):
-			name, r := splitName(rest[2:])
-			if name == "" {
-				return nil, fmt.Errorf("empty name after ..")
-			}
-			steps, rest = append(steps, pathStep{name: name, deep: true}), r
-		case rest[0] == '.':
-			name, r := splitName(rest[1:])
-			if name == "" {
-				return nil, fmt.Errorf("empty name after .")
-			}
-			steps, rest = append(steps, pathStep{name: name}), r
-		case rest[0] == '[':
-			end := strings.IndexByte(rest, ']')
-			if end < 0 {
-				return nil, fmt.Errorf("unclosed [")
-			}
-			step, err := bracketStep(rest[1:end])
-			if err != nil {
-				return nil, err
-			}
-			steps, rest = append(steps, step), rest[end+1:]
-		default:
-			return nil, fmt.Errorf("unexpected %q", rest)
-		}
-	}
-	return steps, nil
-}
-
-func splitName(s string) (name, rest string) {
-	i := strings.IndexAny(s, ".[")
-	if i < 0 {
-		return s, ""
-	}
-	return s[:i], s[i:]
-}
-
-func bracketStep(inner string) (pathStep, error) {
-	inner = strings.TrimSpace(inner)
-	if inner == "*" {
-		return pathStep{name: "*"}, nil
-	}
-	if len(inner) >= 2 && (inner[0] == '\'' || inner[0] == '"') && inner[len(inner)-1] == inner[0] {
-		return pathStep{name: inner[1 : len(inner)-1]}, nil
-	}
-	i, err := strconv.Atoi(inner)
-	if err != nil {
-		return pathStep{}, fmt.Errorf("unsupported selector [%s]", inner)
-	}
-	return pathStep{index: &i}, nil
+	sort.Strings(keys)
+	return keys
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/hermes-go/hermes/adapters/elasticsearch"
 	"github.com/hermes-go/hermes/adapters/filestore"
 	"github.com/hermes-go/hermes/adapters/httpapi"
+	"github.com/hermes-go/hermes/adapters/jsonpath"
 	"github.com/hermes-go/hermes/adapters/kafka"
 	"github.com/hermes-go/hermes/adapters/memory"
 	"github.com/hermes-go/hermes/adapters/mongo"
@@ -48,6 +49,7 @@ func Options(cfg Config) fx.Option {
 		metricsModule(cfg),
 		undeliveredModule,
 		trackerModule(cfg),
+		jsonPathModule,
 		appModule,
 	}
 	if cfg.Runs(ModuleFrontend) {
@@ -248,6 +250,11 @@ func trackerModule(cfg Config) fx.Option {
 	))
 }
 
+// jsonPathModule compiles jsonpath filters (Jayway syntax on RFC 9535).
+var jsonPathModule = fx.Module("jsonpath", fx.Provide(
+	fx.Annotate(jsonpath.New, fx.As(new(ports.JSONPathCompiler))),
+))
+
 var appModule = fx.Module("app", fx.Provide(
 	func(cfg Config, repo ports.SchemaRepository) *app.Schemas {
 		sc := cfg.Schema
@@ -258,14 +265,14 @@ var appModule = fx.Module("app", fx.Provide(
 	func(cfg Config, store ports.MetadataStore, producer ports.MessageProducer, m ports.Metrics, t ports.Tracker, sch *app.Schemas, log *slog.Logger) *app.PublishMessage {
 		return app.NewPublishMessage(store, producer, m, t, log.With("component", "publish")).WithSchemas(sch)
 	},
-	fx.Annotate(func(cfg Config, store ports.MetadataStore, admin ports.MessageStoreAdmin, tr ports.TraceRepository, u ports.UndeliveredLog, sch *app.Schemas, log *slog.Logger) *app.Management {
+	fx.Annotate(func(cfg Config, store ports.MetadataStore, admin ports.MessageStoreAdmin, tr ports.TraceRepository, u ports.UndeliveredLog, sch *app.Schemas, jp ports.JSONPathCompiler, log *slog.Logger) *app.Management {
 		return app.NewManagement(app.ManagementConfig{
 			GroupNamePattern:  regexp.MustCompile(cfg.Management.GroupNamePattern),
 			AllowTopicRemoval: cfg.Management.AllowTopicRemoval,
 			OwnerSources:      cfg.Management.OwnerSources,
 			EndpointProtocols: cfg.Management.EndpointProtocols,
 			ClusterName:       cfg.MessageStore.ClusterName,
-		}, store, admin, tr, u, log.With("component", "management")).WithSchemas(sch)
+		}, store, admin, tr, u, log.With("component", "management")).WithSchemas(sch).WithJSONPath(jp)
 	}, fx.As(new(ports.Management))),
 ))
 
@@ -350,7 +357,7 @@ var senderModule = fx.Module("sender", fx.Provide(
 
 var consumersModule = fx.Module("consumers", fx.Invoke(
 	func(lc fx.Lifecycle, cfg Config, store ports.MetadataStore, admin ports.MessageStoreAdmin, cf ports.MessageConsumerFactory,
-		s ports.Sender, m ports.Metrics, t ports.Tracker, u ports.UndeliveredLog, sch *app.Schemas, mr ports.MaxRateRegistry, log *slog.Logger) {
+		s ports.Sender, m ports.Metrics, t ports.Tracker, u ports.UndeliveredLog, sch *app.Schemas, mr ports.MaxRateRegistry, jp ports.JSONPathCompiler, log *slog.Logger) {
 		mc := cfg.Consumers.MaxRate
 		d := app.NewDeliverer(app.DeliveryConfig{
 			RestartBackoff: cfg.Consumers.RestartBackoff, ClusterName: cfg.MessageStore.ClusterName,
@@ -358,7 +365,7 @@ var consumersModule = fx.Module("consumers", fx.Invoke(
 			CommitPeriod: cfg.Consumers.CommitPeriod,
 			MaxRate:      app.MaxRateConfig{Settings: mc.settings(), UpdateInterval: mc.UpdateInterval, BalanceInterval: mc.BalanceInterval},
 		},
-			store, admin, cf, s, m, t, u, log.With("component", "consumers")).WithSchemas(sch).
+			store, admin, cf, s, m, t, u, log.With("component", "consumers")).WithSchemas(sch).WithJSONPath(jp).
 			ShareMaxRate(mr, cfg.Consumers.instanceID())
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})

@@ -22,6 +22,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hermes-go/hermes/adapters/jsonpath"
 	"github.com/hermes-go/hermes/adapters/kafka"
 	"github.com/hermes-go/hermes/adapters/memory"
 	"github.com/hermes-go/hermes/adapters/sender"
@@ -119,9 +120,13 @@ func newStack(t *testing.T, kc kafka.Config) *stack {
 	require.NoError(t, err)
 	s.sender = sender.New(sender.Config{}, log)
 	t.Cleanup(s.sender.Close)
-	s.mgmt = app.NewManagement(app.ManagementConfig{ClusterName: kc.ClusterName}, s.store, s.admin, s.tracker, s.undelivered, log)
+	s.mgmt = app.NewManagement(app.ManagementConfig{ClusterName: kc.ClusterName}, s.store, s.admin, s.tracker, s.undelivered, log).
+		WithJSONPath(jsonPaths)
 	return s
 }
+
+// jsonPaths compiles jsonpath filters for every stack.
+var jsonPaths = jsonpath.New()
 
 // testDeliveryConfig commits every 100 ms and keeps Hermes's 30 s rate
 // supervisor period, so retry tests see their policy, not the slow mode
@@ -133,7 +138,7 @@ func testDeliveryConfig() app.DeliveryConfig {
 // startDeliverer runs a Deliverer until the returned stop is called (or the
 // test ends).
 func (s *stack) startDeliverer(cfg app.DeliveryConfig) (stop func()) {
-	d := app.NewDeliverer(cfg, s.store, s.admin, s.consumers, s.sender, s.metrics, s.tracker, s.undelivered, s.log)
+	d := app.NewDeliverer(cfg, s.store, s.admin, s.consumers, s.sender, s.metrics, s.tracker, s.undelivered, s.log).WithJSONPath(jsonPaths)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = d.Run(ctx) }()
