@@ -20,8 +20,18 @@ type PublishMessage struct {
 	log      *slog.Logger
 	schemas  *Schemas // nil: AVRO bodies are stored as sent
 
-	mu     sync.RWMutex
-	topics map[string]domain.Topic
+	mu      sync.RWMutex
+	topics  map[string]*cachedTopic
+	changes uint64 // metadata changes seen so far
+}
+
+// cachedTopic is a topic as last read from the metadata store. A stale one
+// is re-read at its next use, and served as it is while the store cannot
+// answer: a metadata outage must not become a publish outage, as Hermes's
+// frontend keeps publishing from its topic cache while ZooKeeper is away.
+type cachedTopic struct {
+	topic domain.Topic
+	stale bool
 }
 
 var (
@@ -31,44 +41,85 @@ var (
 
 // NewPublishMessage returns the publish use case with an empty topic cache.
 func NewPublishMessage(store ports.MetadataStore, producer ports.MessageProducer, metrics ports.Metrics, tracker ports.Tracker, log *slog.Logger) *PublishMessage {
-	return &PublishMessage{store: store, producer: producer, metrics: metrics, tracker: tracker, log: log, topics: map[string]domain.Topic{}}
+	return &PublishMessage{store: store, producer: producer, metrics: metrics, tracker: tracker, log: log, topics: map[string]*cachedTopic{}}
 }
 
-// Topic returns a cached topic, loading it from the store on a miss.
+// Topic returns a cached topic, loading it from the store on a miss or
+// when a change made it stale. While the store cannot answer, a topic
+// known before is served as last read; an unknown one is the store's error
+// (domain.ErrUnavailable: 503, the client may retry).
 func (p *PublishMessage) Topic(ctx context.Context, qualified string) (domain.Topic, error) {
 	p.mu.RLock()
-	t, ok := p.topics[qualified]
+	c := p.topics[qualified]
+	var known domain.Topic
+	fresh, seen := c != nil && !c.stale, p.changes
+	if c != nil {
+		known = c.topic
+	}
 	p.mu.RUnlock()
-	if ok {
-		return t, nil
+	if fresh {
+		return known, nil
 	}
 	name, err := domain.ParseTopicName(qualified)
 	if err != nil {
 		return domain.Topic{}, domain.Errorf(domain.ErrTopicNotFound, "Topic not found: %s", qualified)
 	}
-	t, err = p.store.Topic(ctx, name)
-	if errors.Is(err, domain.ErrTopicNotFound) {
+	t, err := p.store.Topic(ctx, name)
+	switch {
+	case errors.Is(err, domain.ErrTopicNotFound):
+		p.mu.Lock()
+		if p.topics[qualified] == c {
+			delete(p.topics, qualified)
+		}
+		p.mu.Unlock()
 		return domain.Topic{}, domain.Errorf(domain.ErrTopicNotFound, "Topic not found: %s", qualified)
-	}
-	if err != nil {
+	case err != nil && c != nil:
+		if p.log != nil {
+			p.log.DebugContext(ctx, "metadata store unavailable; publishing with the topic as last read", "topic", qualified, "err", err)
+		}
+		return known, nil
+	case err != nil:
 		return domain.Topic{}, err
 	}
 	p.mu.Lock()
-	p.topics[qualified] = t
+	// A change reported during the read may be newer than what was read:
+	// keep the result, but read again at the next use.
+	p.topics[qualified] = &cachedTopic{topic: t, stale: p.changes != seen}
 	p.mu.Unlock()
 	return t, nil
 }
 
-// KeepTopicsFresh drops cached topics when the metadata store reports a
-// change, until ctx ends. It blocks; run it in a goroutine owned by the
-// caller.
+// KeepTopicsFresh marks cached topics stale when the metadata store
+// reports a change, until ctx ends. It blocks; run it in a goroutine owned
+// by the caller. Only a deleted topic leaves the cache: a resync (a lost
+// connection, a watcher that fell behind) or a group-level change marks
+// topics stale rather than forgetting them, so they are still served if
+// the store is unreachable at their next use.
 func (p *PublishMessage) KeepTopicsFresh(ctx context.Context, changes <-chan ports.Change) {
 	for c := range changes {
 		p.mu.Lock()
-		if c.Kind == ports.ChangeResync || c.Topic == (domain.TopicName{}) {
-			clear(p.topics)
-		} else if c.Subscription == "" {
+		p.changes++
+		switch {
+		case c.Kind == ports.ChangeResync:
+			for _, t := range p.topics {
+				t.stale = true
+			}
+		case c.Topic == (domain.TopicName{}):
+			// Group changes touch no topic field; mark the group's topics in
+			// case a coalesced event stands for more.
+			for _, t := range p.topics {
+				if t.topic.QualifiedName().Group == c.Group {
+					t.stale = true
+				}
+			}
+		case c.Subscription != "":
+			// Subscriptions are not part of a topic.
+		case c.Kind == ports.ChangeDeleted:
 			delete(p.topics, c.Topic.String())
+		default:
+			if t := p.topics[c.Topic.String()]; t != nil {
+				t.stale = true
+			}
 		}
 		p.mu.Unlock()
 	}
