@@ -68,6 +68,9 @@ var errorCodes = []struct {
 	{domain.ErrSchemaInvalid, http.StatusBadRequest, codeFormat},
 	{domain.ErrMessageTooLarge, http.StatusBadRequest, codeValidation},
 	{domain.ErrFormat, http.StatusBadRequest, codeFormat},
+	// Hermes wraps its MatcherInputException in an IllegalArgumentException,
+	// which it answers 400 OTHER.
+	{domain.ErrQueryInput, http.StatusBadRequest, codeOther},
 	{domain.ErrValidation, http.StatusBadRequest, codeValidation},
 	{domain.ErrTimeout, http.StatusRequestTimeout, codeTimeout},
 	{domain.ErrStoreTimeout, http.StatusServiceUnavailable, codeStoreTimeout},

@@ -62,6 +62,7 @@ func NewManagement(svc ports.Management, log *slog.Logger) http.Handler {
 	}
 	m.schemaRoutes(routes)
 	m.adminRoutes(routes)
+	m.queryRoutes(routes)
 	for pattern, h := range routes {
 		mux.HandleFunc(pattern, h)
 	}

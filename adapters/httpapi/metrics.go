@@ -14,8 +14,8 @@ import (
 //	GET /topics/{topic}/subscriptions/{subscription}/metrics            SubscriptionMetrics
 //	GET /topics/{topic}/subscriptions/{subscription}/metrics/persistent PersistentSubscriptionMetrics
 //
-// Hermes's POST /query/topics/metrics and /query/subscriptions/metrics
-// need its query language, which Hermes-Go does not have.
+// POST /query/topics/metrics and /query/subscriptions/metrics are in
+// management_query.go.
 func (m *management) metricsRoutes(mux *http.ServeMux) {
 	svc, ok := m.svc.(ports.MetricsService)
 	if !ok {

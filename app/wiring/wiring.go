@@ -327,7 +327,7 @@ var frontendModule = fx.Module("frontend", fx.Invoke(
 ))
 
 var managementModule = fx.Module("management", fx.Invoke(
-	func(lc fx.Lifecycle, cfg Config, m ports.Management, q *app.QueryMetrics, admin *app.Admin, mw metricsWriters, hc healthChecks, log *slog.Logger) {
+	func(lc fx.Lifecycle, cfg Config, m ports.Management, q *app.QueryMetrics, admin *app.Admin, store ports.MetadataStore, mw metricsWriters, hc healthChecks, log *slog.Logger) {
 		// NewManagement serves the metrics endpoints of a service that also
 		// implements ports.MetricsService.
 		// It serves the schema endpoints of one that implements
@@ -339,7 +339,11 @@ var managementModule = fx.Module("management", fx.Invoke(
 			ports.SchemaService
 			ports.HealthService
 			*app.Admin
-		}{m, q, sch, health(hc.Checks), admin}
+			ports.QueryService
+		}{m, q, sch, health(hc.Checks), admin, app.NewQueryEntities(store, q)}
+		// An ambiguous method (two embedded values with one name) is not
+		// promoted, and the API would silently drop its routes.
+		var _ ports.QueryService = svc
 		h := withPrometheus(httpapi.NewManagement(svc, log.With("component", "management")), mw)
 		serve(lc, log, "management", cfg.Management.Addr, h, 10*time.Second)
 	},
