@@ -25,6 +25,9 @@ type ManagementConfig struct {
 	EndpointProtocols []string
 	// ClusterName names the message store cluster in retransmission results.
 	ClusterName string
+	// NameLimits are the longest names every configured store can hold;
+	// zero means domain.DefaultNameLimits.
+	NameLimits domain.NameLimits
 }
 
 // Management implements the management use cases (ports.Management).
@@ -45,6 +48,9 @@ var _ ports.Management = (*Management)(nil)
 func NewManagement(cfg ManagementConfig, store ports.MetadataStore, admin ports.MessageStoreAdmin, traces ports.TraceRepository, undelivered ports.UndeliveredLog, log *slog.Logger) *Management {
 	if cfg.GroupNamePattern == nil {
 		cfg.GroupNamePattern = regexp.MustCompile(domain.DefaultGroupNamePattern)
+	}
+	if cfg.NameLimits == (domain.NameLimits{}) {
+		cfg.NameLimits = domain.DefaultNameLimits()
 	}
 	if len(cfg.OwnerSources) == 0 {
 		cfg.OwnerSources = []string{"Plaintext"}
@@ -70,6 +76,9 @@ func (m *Management) GetGroup(ctx context.Context, name string) (domain.Group, e
 // CreateGroup validates and stores a group.
 func (m *Management) CreateGroup(ctx context.Context, g domain.Group) error {
 	if err := g.Validate(m.cfg.GroupNamePattern); err != nil {
+		return err
+	}
+	if err := m.cfg.NameLimits.CheckGroup(g.GroupName); err != nil {
 		return err
 	}
 	return m.store.CreateGroup(ctx, g)
@@ -139,6 +148,11 @@ func (m *Management) GetTopic(ctx context.Context, name string) (domain.Topic, e
 
 func (m *Management) validateTopic(t domain.Topic) error {
 	if err := t.Validate(); err != nil {
+		return err
+	}
+	// Before any store is written: a name one store refuses must not be
+	// half-created in another.
+	if err := m.cfg.NameLimits.CheckTopic(t.QualifiedName()); err != nil {
 		return err
 	}
 	if err := m.checkOwner(t.Owner); err != nil {

@@ -65,6 +65,9 @@ func (m *Management) validateSubscription(s domain.Subscription, t domain.Topic)
 	if _, err := m.CompileFilters(s.Filters); err != nil {
 		return err
 	}
+	if err := m.cfg.NameLimits.CheckSubscription(s.Name); err != nil {
+		return err
+	}
 	return m.checkOwner(s.Owner)
 }
 

@@ -39,6 +39,10 @@ var (
 	ErrTimeout = errors.New("timeout")
 	// ErrStoreTimeout is returned when the message store did not acknowledge in time.
 	ErrStoreTimeout = errors.New("message store timeout")
+	// ErrStoreRefused is returned when the message store refused a message
+	// for good (an illegal topic, a record it never takes): retrying cannot
+	// help, so it comes back at once instead of as an ErrStoreTimeout.
+	ErrStoreRefused = errors.New("message store refused the message")
 	// ErrUnavailable is returned when a backend cannot be reached.
 	ErrUnavailable = errors.New("unavailable")
 	// ErrConflict is returned when a concurrent update won a read-modify-write race.

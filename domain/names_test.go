@@ -1,7 +1,9 @@
 package domain_test
 
 import (
+	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -143,4 +145,69 @@ func TestSubscriptionNameString(t *testing.T) {
 	t.Parallel()
 	n := domain.SubscriptionName{Topic: domain.TopicName{Group: "g", Name: "t"}, Name: "s"}
 	assert.Equal(t, "g.t$s", n.String())
+}
+
+func TestCheckStoreTopicName(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		valid bool
+	}{
+		{"g.t", true},
+		{strings.Repeat("a", domain.MaxStoreTopicName), true},
+		{strings.Repeat("a", domain.MaxStoreTopicName+1), false},
+		{"", false},
+		{".", false},
+		{"..", false},
+		{"g.t$x", false},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%.20s/%d", tt.name, len(tt.name)), func(t *testing.T) {
+			t.Parallel()
+			err := domain.CheckStoreTopicName(tt.name)
+			if tt.valid {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorIs(t, err, domain.ErrValidation)
+				assert.Less(t, len(domain.ErrorMessage(err)), 200, "the message does not repeat a long name")
+			}
+		})
+	}
+}
+
+func TestNameLimits(t *testing.T) {
+	t.Parallel()
+	l := domain.DefaultNameLimits()
+	long := func(n int) string { return strings.Repeat("a", n) }
+	valid := []error{
+		l.CheckGroup(long(247)),
+		l.CheckTopic(domain.TopicName{Group: long(247), Name: "t"}),
+		l.CheckTopic(domain.TopicName{Group: "g", Name: long(247)}),
+		l.CheckSubscription(long(255)),
+	}
+	for i, err := range valid {
+		assert.NoError(t, err, "case %d", i)
+	}
+	invalid := map[string]error{
+		"group leaving no room for a topic": l.CheckGroup(long(248)),
+		"group longer than a file name":     l.CheckGroup(long(256)),
+		"group .":                           l.CheckGroup("."),
+		"group ..":                          l.CheckGroup(".."),
+		"qualified name over Kafka's limit": l.CheckTopic(domain.TopicName{Group: long(244), Name: "tttttt"}),
+		"topic longer than a file name":     domain.NameLimits{MaxName: 255}.CheckTopic(domain.TopicName{Group: "g", Name: long(256)}),
+		"subscription over a file name":     l.CheckSubscription(long(256)),
+		"subscription ..":                   l.CheckSubscription(".."),
+	}
+	for name, err := range invalid {
+		assert.ErrorIs(t, err, domain.ErrValidation, name)
+	}
+	assert.NoError(t, domain.NameLimits{}.CheckSubscription(long(10000)), "zero limits nothing but . and ..")
+}
+
+func TestNameLimitsTighter(t *testing.T) {
+	t.Parallel()
+	a := domain.NameLimits{MaxQualifiedTopic: 240}
+	b := domain.NameLimits{MaxQualifiedTopic: 249, MaxName: 255}
+	assert.Equal(t, domain.NameLimits{MaxQualifiedTopic: 240, MaxName: 255}, a.Tighter(b))
+	assert.Equal(t, a.Tighter(b), b.Tighter(a))
 }

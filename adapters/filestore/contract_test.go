@@ -3,6 +3,7 @@ package filestore_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -93,4 +94,27 @@ func TestRejectsWhatCannotBeRead(t *testing.T) {
 	assert.ErrorIs(t, s.CreateTopic(ctx, topic), domain.ErrValidation)
 	_, err := s.Topic(ctx, domain.TopicName{Group: "g", Name: "t"})
 	assert.ErrorIs(t, err, domain.ErrTopicNotFound)
+}
+
+// Names longer than a file name are refused on write and never exist on
+// read (issue 15, defect 3: they answered the file system's error, path
+// included).
+func TestNamesLongerThanAFileName(t *testing.T) {
+	t.Parallel()
+	s := open(t, t.TempDir())
+	ctx := t.Context()
+	long := strings.Repeat("n", 256)
+	assert.ErrorIs(t, s.CreateGroup(ctx, domain.Group{GroupName: long}), domain.ErrValidation)
+	_, err := s.Group(ctx, long)
+	assert.ErrorIs(t, err, domain.ErrGroupNotFound)
+	require.NoError(t, s.CreateGroup(ctx, domain.Group{GroupName: "g"}))
+	_, err = s.Topic(ctx, domain.TopicName{Group: "g", Name: long})
+	assert.ErrorIs(t, err, domain.ErrTopicNotFound)
+	_, err = s.Topic(ctx, domain.TopicName{Group: long, Name: "t"})
+	assert.ErrorIs(t, err, domain.ErrTopicNotFound)
+	_, err = s.Subscription(ctx, domain.SubscriptionName{Topic: domain.TopicName{Group: "g", Name: "t"}, Name: long})
+	assert.ErrorIs(t, err, domain.ErrSubscriptionNotFound)
+	_, err = s.Subscriptions(ctx, domain.TopicName{Group: "g", Name: long})
+	assert.ErrorIs(t, err, domain.ErrTopicNotFound)
+	assert.Equal(t, domain.MaxFileName, filestore.NameLimits().MaxName)
 }

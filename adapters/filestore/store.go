@@ -14,8 +14,8 @@
 // replaced atomically (temporary file, fsync, rename, fsync of the
 // directory). The directory belongs to one process: Open takes an
 // exclusive lock, and Watch reports the changes made through this Store.
-// Names must be usable as file names: ".", ".." and names with a slash are
-// rejected, and a case-insensitive file system would merge names that
+// Names must be usable as file names: ".", "..", names with a slash and
+// names over 255 bytes (NameLimits) are rejected, and a case-insensitive file system would merge names that
 // differ in case only.
 package filestore
 
@@ -117,10 +117,14 @@ func (s *Store) usable(ctx context.Context) error {
 	return nil
 }
 
-// validName reports whether name is one path element; other names never
-// exist and cannot be created.
+// NameLimits are the longest names the store can hold: each name is one
+// path element, so at most domain.MaxFileName bytes.
+func NameLimits() domain.NameLimits { return domain.NameLimits{MaxName: domain.MaxFileName} }
+
+// validName reports whether name is one path element the file system
+// accepts; other names never exist and cannot be created.
 func validName(name string) bool {
-	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, `/\`+"\x00")
+	return name != "" && len(name) <= domain.MaxFileName && name != "." && name != ".." && !strings.ContainsAny(name, `/\`+"\x00")
 }
 
 func invalidName(kind, name string) error {

@@ -138,6 +138,22 @@ func writeText(w http.ResponseWriter, status int, text string) {
 	_, _ = io.WriteString(w, text)
 }
 
+// internalMessage is what a client is told of an internal failure: the
+// message of a domain.Error in err's chain (written for clients), else a
+// generic text. The cause itself stays in the log (logInternal): adapter
+// errors carry file paths, addresses and vendor text that are no business
+// of a client.
+func internalMessage(err error) string {
+	if e, ok := errors.AsType[*domain.Error](err); ok {
+		return e.Message
+	}
+	return internalFailure
+}
+
+// internalFailure is the message of an internal failure without a
+// domain.Error.
+const internalFailure = "Internal server error; the cause is in the server log"
+
 // logInternal logs an internal failure (a 500) where it is handled: once,
 // at the HTTP boundary. Mapped errors are the client's or expected
 // back-pressure (503) and are not logged at error level: an outage is

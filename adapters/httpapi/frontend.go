@@ -206,7 +206,7 @@ func (f *frontend) fail(w http.ResponseWriter, r *http.Request, err error) int {
 	status, code, ok := errorStatus(err)
 	msg := domain.ErrorMessage(err)
 	if !ok {
-		code, msg = codeInternal, "Message not published. "+msg
+		code, msg = codeInternal, "Message not published. "+internalMessage(err)
 		logInternal(f.log, r, status, err)
 	}
 	writeError(w, status, code, msg)

@@ -105,8 +105,10 @@ func TestFrontendPublishErrors(t *testing.T) {
 		{domain.Errorf(domain.ErrValidation, "Invalid message: body is not valid JSON"), 400, "VALIDATION_ERROR", "Invalid message: body is not valid JSON"},
 		{domain.Errorf(domain.ErrMessageTooLarge, "too large"), 400, "VALIDATION_ERROR", "too large"},
 		{fmt.Errorf("kafka: %w: %w", domain.ErrStoreTimeout, errors.New("deadline")), 503, "SENDING_TO_KAFKA_TIMEOUT", "Timeout while sending to kafka message after 2000 milliseconds"},
-		{fmt.Errorf("kafka: produce: %w: %w", domain.ErrUnavailable, errors.New("broker down")), 503, "INTERNAL_ERROR", "Message not published. kafka: produce: unavailable: broker down"},
-		{errors.New("boom"), 500, "INTERNAL_ERROR", "Message not published. boom"},
+		// Internal causes stay in the log (issue 15, defect 3: a file
+		// system path came back to the client).
+		{fmt.Errorf("kafka: produce: %w: %w", domain.ErrUnavailable, errors.New("broker down")), 503, "INTERNAL_ERROR", "Message not published. " + internalFailure},
+		{errors.New("filestore: open /abs/path/x: file name too long"), 500, "INTERNAL_ERROR", "Message not published. " + internalFailure},
 	}
 	for _, tc := range tests {
 		t.Run(tc.code+" "+tc.err.Error(), func(t *testing.T) {

@@ -75,11 +75,12 @@ func NewManagement(svc ports.Management, log *slog.Logger) http.Handler {
 // backend (ZooKeeper, Kafka), else 500, which is logged.
 func (m *management) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, code, ok := errorStatus(err)
+	msg := domain.ErrorMessage(err)
 	if !ok {
-		code = codeOther
+		code, msg = codeOther, internalMessage(err)
 		logInternal(m.log, r, status, err)
 	}
-	writeError(w, status, code, domain.ErrorMessage(err))
+	writeError(w, status, code, msg)
 }
 
 // respond sends v as JSON, or the error.

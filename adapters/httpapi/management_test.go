@@ -357,7 +357,10 @@ func TestManagementLogsOnlyInternalFailures(t *testing.T) {
 	h := NewManagement(fake, log)
 	serve(h, "GET", "/groups/g", "")
 	assert.Empty(t, logs.String(), "client errors are not logged")
-	fake.err = errors.New("disk on fire")
-	serve(h, "GET", "/groups/g", "")
+	fake.err = errors.New("filestore: open /abs/path/groups/g: disk on fire")
+	rec := serve(h, "GET", "/groups/g", "")
 	assert.Contains(t, logs.String(), "disk on fire")
+	// The cause is for the log only (issue 15, defect 3).
+	assert.Equal(t, internalFailure, requireError(t, rec, http.StatusInternalServerError, "OTHER"))
+	assert.NotContains(t, rec.Body.String(), "/abs/path")
 }

@@ -58,6 +58,11 @@ func (a *Admin) topicConfigs(t domain.Topic) map[string]*string {
 // CreateTopic implements ports.MessageStoreAdmin.
 func (a *Admin) CreateTopic(ctx context.Context, t domain.Topic) error {
 	name := a.cfg.topicName(t.QualifiedName())
+	// kfake takes any name and then cannot reload a partition whose
+	// directory name is too long, so Kafka's own rules are applied here.
+	if err := domain.CheckStoreTopicName(name); err != nil {
+		return err
+	}
 	resp, err := a.adm.CreateTopic(ctx, int32(a.cfg.Partitions), a.cfg.ReplicationFactor, a.topicConfigs(t), name)
 	if err == nil {
 		err = resp.Err

@@ -111,6 +111,14 @@ func (c Config) topicName(t domain.TopicName) string {
 	return domain.KafkaTopicName(c.Namespace, c.NamespaceSeparator, t)
 }
 
+// NameLimits are the longest names this message store can hold: Kafka's
+// topic name limit (domain.MaxStoreTopicName) less the namespace prefix.
+func (c Config) NameLimits() domain.NameLimits {
+	c = c.withDefaults()
+	prefix := len(domain.KafkaTopicName(c.Namespace, c.NamespaceSeparator, domain.TopicName{})) - 1
+	return domain.NameLimits{MaxQualifiedTopic: domain.MaxStoreTopicName - prefix}
+}
+
 func (c Config) groupID(s domain.SubscriptionName) string {
 	return domain.ConsumerGroupID(c.Namespace, s)
 }
@@ -171,6 +179,9 @@ func loggerOrDefault(log *slog.Logger) *slog.Logger {
 // unavailable wraps err as domain.ErrUnavailable, or as
 // domain.ErrTopicNotFound when Kafka says the topic does not exist.
 func unavailable(op string, err error) error {
+	if errors.Is(err, kerr.InvalidTopicException) {
+		return fmt.Errorf("kafka: %s: %w: %w", op, domain.ErrValidation, err)
+	}
 	if errors.Is(err, kerr.UnknownTopicOrPartition) || errors.Is(err, kerr.UnknownTopicID) {
 		return fmt.Errorf("kafka: %s: %w: %w", op, domain.ErrTopicNotFound, err)
 	}

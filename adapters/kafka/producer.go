@@ -5,8 +5,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -82,8 +85,8 @@ func (p *Producer) Produce(ctx context.Context, topic domain.Topic, msg domain.M
 		if errors.Is(err, kerr.UnknownTopicID) {
 			p.recreations.forget(cl, name, generation, p.log)
 		}
-		if !retriable(err) {
-			return fmt.Errorf("kafka: produce to %q: %w: %w", name, domain.ErrUnavailable, err)
+		if !transient(err) {
+			return refused(name, err)
 		}
 		select {
 		case <-ctx.Done():
@@ -98,14 +101,38 @@ func (p *Producer) Produce(ctx context.Context, topic domain.Topic, msg domain.M
 // that failed for a transient reason.
 const produceRetryBackoff = 50 * time.Millisecond
 
-// retriable reports whether a produce error may pass: anything but a
-// Kafka error code that says the record itself is refused.
-func retriable(err error) bool {
-	var ke *kerr.Error
-	if errors.As(err, &ke) {
+// transient reports whether a produce error may pass by itself, so that
+// the record is worth sending again: a Kafka error code marked retriable,
+// or a connection that failed or timed out. Anything else (kgo refusing
+// an illegal topic name before sending, a non-retriable Kafka code) fails
+// every attempt alike; retrying it only turned a refusal into a timeout.
+func transient(err error) bool {
+	if ke, ok := errors.AsType[*kerr.Error](err); ok {
 		return ke.Retriable
 	}
-	return true
+	if _, ok := errors.AsType[net.Error](err); ok {
+		return true
+	}
+	for _, t := range []error{io.EOF, io.ErrUnexpectedEOF, syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.EPIPE,
+		context.DeadlineExceeded, kgo.ErrRecordTimeout, kgo.ErrRecordRetries, kgo.ErrMaxBuffered} {
+		if errors.Is(err, t) {
+			return true
+		}
+	}
+	return kgo.IsRetryableBrokerErr(err)
+}
+
+// refused translates an error that retrying cannot fix.
+func refused(topic string, err error) error {
+	switch {
+	case errors.Is(err, kerr.MessageTooLarge), errors.Is(err, kerr.RecordListTooLarge):
+		return fmt.Errorf("kafka: produce to %q: %w: %w", topic, domain.Errorf(domain.ErrMessageTooLarge,
+			"Message not published: larger than the message store takes"), err)
+	case errors.Is(err, kgo.ErrClientClosed), errors.Is(err, kgo.ErrAborting):
+		return fmt.Errorf("kafka: produce to %q: %w: %w", topic, domain.ErrUnavailable, err)
+	}
+	return fmt.Errorf("kafka: produce to %q: %w: %w", topic, domain.Errorf(domain.ErrStoreRefused,
+		"The message store refused the message: %s", err.Error()), err)
 }
 
 func newRecord(topic string, ct domain.ContentType, msg domain.Message) *kgo.Record {

@@ -49,6 +49,16 @@ func (c Config) withDefaults() (Config, error) {
 	return c, nil
 }
 
+// MaxName is the longest group, topic or subscription name this store
+// takes, in bytes. ZooKeeper has no limit of its own on one node name, but
+// every request and answer must fit in jute.maxbuffer (1 MiB by default),
+// and listing a topic's subscriptions answers every child name at once:
+// 1 KiB names leave room for a thousand siblings.
+const MaxName = 1024
+
+// NameLimits are the longest names this store can hold (see MaxName).
+func NameLimits() domain.NameLimits { return domain.NameLimits{MaxName: MaxName} }
+
 // Store is a ports.MetadataStore on ZooKeeper. Create it with Open and
 // release it with Close.
 type Store struct {

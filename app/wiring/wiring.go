@@ -29,6 +29,7 @@ import (
 	"github.com/hermes-go/hermes/adapters/sender"
 	"github.com/hermes-go/hermes/adapters/zookeeper"
 	"github.com/hermes-go/hermes/app"
+	"github.com/hermes-go/hermes/domain"
 	"github.com/hermes-go/hermes/ports"
 )
 
@@ -272,9 +273,25 @@ var appModule = fx.Module("app", fx.Provide(
 			OwnerSources:      cfg.Management.OwnerSources,
 			EndpointProtocols: cfg.Management.EndpointProtocols,
 			ClusterName:       cfg.MessageStore.ClusterName,
+			NameLimits:        nameLimits(cfg),
 		}, store, admin, tr, u, log.With("component", "management")).WithSchemas(sch).WithJSONPath(jp)
 	}, fx.As(new(ports.Management))),
 ))
+
+// nameLimits are the tightest name limits of the configured stores, so
+// that management refuses a name before any store is written.
+func nameLimits(cfg Config) domain.NameLimits {
+	// The message store is Kafka (embedded or not) in every configuration.
+	l := kafka.Config{Namespace: cfg.MessageStore.Namespace, NamespaceSeparator: cfg.MessageStore.NamespaceSeparator}.NameLimits()
+	switch {
+	case cfg.InMemory || cfg.Metadata.Kind == MetadataMemory:
+		return l
+	case cfg.Metadata.Kind == MetadataZooKeeper:
+		return l.Tighter(zookeeper.NameLimits())
+	default:
+		return l.Tighter(filestore.NameLimits())
+	}
+}
 
 // serve runs an HTTP server on addr for the app's lifetime; shutdown waits
 // for in-flight requests up to timeout.

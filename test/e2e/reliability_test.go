@@ -1,0 +1,71 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Names no store can hold are refused with 400 VALIDATION_ERROR before
+// anything is written, names that cannot exist are not found, no answer
+// shows a server path, and the data dir still starts afterwards (issue 15,
+// defects 1 and 3: a 250-character group bricked the data dir, and names
+// over 255 bytes answered 500 with the file system's error).
+func TestNamesOverStoreLimits(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	h := startHermes(t, dir)
+	createTopic(t, h, "limits", "t")
+	sub := newSubscriber(t)
+	createSubscription(t, h, "limits.t", "s", sub.URL, "")
+
+	g250, g300 := strings.Repeat("g", 250), strings.Repeat("g", 300)
+	g240 := strings.Repeat("h", 240)
+	mustCall(t, http.StatusCreated, "POST", h.management+"/groups", fmt.Sprintf(`{"groupName":%q}`, g240))
+	topic := func(name string) string {
+		return `{"name":"` + name + `","description":"d","contentType":"JSON","retentionTime":{"duration":1},"owner":{"source":"Plaintext","id":"t"}}`
+	}
+	subscription := func(name string) string {
+		return `{"name":"` + name + `","description":"d","endpoint":"http://localhost:1/","owner":{"source":"Plaintext","id":"t"}}`
+	}
+	cases := []struct {
+		name, method, url, body string
+		status                  int
+		code                    string
+	}{
+		{"group of 250", "POST", h.management + "/groups", fmt.Sprintf(`{"groupName":%q}`, g250), 400, "VALIDATION_ERROR"},
+		{"group of 300", "POST", h.management + "/groups", fmt.Sprintf(`{"groupName":%q}`, g300), 400, "VALIDATION_ERROR"},
+		{"qualified topic of 250", "POST", h.management + "/topics", topic(g240 + ".ttttttttt"), 400, "VALIDATION_ERROR"},
+		{"topic of 300", "POST", h.management + "/topics", topic("limits." + strings.Repeat("t", 300)), 400, "VALIDATION_ERROR"},
+		{"subscription of 300", "POST", h.management + "/topics/limits.t/subscriptions", subscription(strings.Repeat("s", 300)), 400, "VALIDATION_ERROR"},
+		{"get group of 300", "GET", h.management + "/groups/" + g300, "", 404, "GROUP_NOT_EXISTS"},
+		{"get topic of 300", "GET", h.management + "/topics/limits." + strings.Repeat("t", 300), "", 404, "TOPIC_NOT_EXISTS"},
+		{"get topic in group of 300", "GET", h.management + "/topics/" + g300 + ".t", "", 404, "TOPIC_NOT_EXISTS"},
+		{"subscriptions of topic of 300", "GET", h.management + "/topics/limits." + strings.Repeat("t", 300) + "/subscriptions", "", 404, "TOPIC_NOT_EXISTS"},
+		{"get subscription of 300", "GET", h.management + "/topics/limits.t/subscriptions/" + strings.Repeat("s", 300), "", 400, "SUBSCRIPTION_NOT_EXISTS"},
+		{"publish to 8000 characters", "POST", h.frontend + "/topics/" + strings.Repeat("p", 4000) + "." + strings.Repeat("q", 3999), `{}`, 404, "TOPIC_NOT_EXISTS"},
+		{"publish to group of 300", "POST", h.frontend + "/topics/" + g300 + ".t", `{}`, 404, "TOPIC_NOT_EXISTS"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, body, _ := call(t, c.method, c.url, c.body)
+			assert.Equal(t, c.status, status, body)
+			var e struct{ Message, Code string }
+			require.NoError(t, json.Unmarshal([]byte(body), &e), body)
+			assert.Equal(t, c.code, e.Code)
+			assert.NotContains(t, body, dir, "no server path in an answer")
+			assert.NotContains(t, body, "file name too long")
+		})
+	}
+	h.stop()
+
+	h = startHermes(t, dir)
+	id := publish(t, h, "limits.t", `{"after":"restart"}`)
+	got := sub.waitFor(t, 1)
+	assert.Equal(t, id, got[0].Header.Get("Hermes-Message-Id"))
+}
