@@ -9,4 +9,6 @@ type Admin struct {
 	*Owners
 	AllowAllRoles
 	*ManagementMode
+	*WorkloadConstraints
+	*OAuthProviders
 }

@@ -126,4 +126,8 @@ func TestAdminImplementsItsPorts(t *testing.T) {
 	assert.True(t, ok, "RoleService")
 	_, ok = a.(ports.ModeService)
 	assert.True(t, ok, "ModeService")
+	_, ok = a.(ports.WorkloadConstraintsService)
+	assert.True(t, ok, "WorkloadConstraintsService")
+	_, ok = a.(ports.OAuthProviderService)
+	assert.True(t, ok, "OAuthProviderService")
 }

@@ -6,6 +6,9 @@ import "errors"
 // subscriptions: owners, read-only mode, workload constraints, OAuth
 // providers, offline retransmission and the optional integrations.
 var (
+	// ErrAlreadyExists is returned when creating a node that exists (the
+	// use cases turn it into the specific sentinel of what it holds).
+	ErrAlreadyExists = errors.New("already exists")
 	// ErrOwnerSourceNotFound is returned when no owner source has the name.
 	ErrOwnerSourceNotFound = errors.New("owner source not found")
 	// ErrOwnerNotFound is returned when an owner source has no such owner.

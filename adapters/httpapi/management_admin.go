@@ -10,6 +10,8 @@ func (m *management) adminRoutes(routes map[string]http.HandlerFunc) {
 	m.rolesRoutes(routes)
 	m.ownersRoutes(routes)
 	m.modeRoutes(routes)
+	m.constraintsRoutes(routes)
+	m.oauthRoutes(routes)
 }
 
 // adminFilters wraps the routed API in the admin areas' filters: the

@@ -25,6 +25,7 @@ type MetadataStore struct {
 	mu     sync.RWMutex
 	groups map[string]*groupEntry
 	hub    watch.Hub
+	nodes  nodeMap // ports.NodeStore documents, see nodes.go
 }
 
 type groupEntry struct {

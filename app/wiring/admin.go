@@ -1,6 +1,8 @@
 package wiring
 
 import (
+	"fmt"
+
 	"go.uber.org/fx"
 
 	"github.com/hermes-go/hermes/adapters/plaintext"
@@ -49,11 +51,17 @@ func ownerSources(cfg Config) []ports.OwnerSource {
 
 // adminModule provides the admin use cases the management API serves.
 var adminModule = fx.Module("admin", fx.Provide(
-	func(cfg Config, store ports.MetadataStore) *app.Admin {
-		return &app.Admin{
-			Console:        app.NewConsole(cfg.Console),
-			Owners:         app.NewOwners(ownerSources(cfg), store),
-			ManagementMode: app.NewManagementMode(),
+	func(cfg Config, store ports.MetadataStore) (*app.Admin, error) {
+		nodes, ok := store.(ports.NodeStore)
+		if !ok {
+			return nil, fmt.Errorf("metadata store %T keeps no management documents (ports.NodeStore)", store)
 		}
+		return &app.Admin{
+			Console:             app.NewConsole(cfg.Console),
+			Owners:              app.NewOwners(ownerSources(cfg), store),
+			ManagementMode:      app.NewManagementMode(),
+			WorkloadConstraints: app.NewWorkloadConstraints(nodes),
+			OAuthProviders:      app.NewOAuthProviders(nodes),
+		}, nil
 	},
 ))

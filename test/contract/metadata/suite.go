@@ -65,6 +65,8 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness, f Features) {
 		{"WatchOverflowResyncs", func(t *testing.T, h Harness) { testWatchOverflow(t, h, f.WatchBuffer) }, f.WatchBuffer == 0},
 		{"WatchOtherProcess", testWatchOther, !f.CrossProcessWatch},
 		{"Persistence", testPersistence, !f.Persistent},
+		{"Nodes", testNodes, false},
+		{"NodesPersist", testNodesPersist, !f.Persistent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
