@@ -13,7 +13,9 @@ import (
 )
 
 // batchLoop delivers a BATCH subscription as Hermes's BatchConsumer does:
-// messages (after filters) fill a JSON array until batchSize, batchVolume
+// messages (after filters), each as {"_w":true,"metadata":{"timestamp",
+// "id","externalMetadata"},"message":<body>}, fill a JSON array until
+// batchSize, batchVolume
 // or batchTime is reached; batches go out one after another, so partition
 // order is kept. A message larger than batchVolume alone is discarded as
 // "too large". Offsets are committed after each batch and before each poll.
@@ -45,18 +47,25 @@ func (dl *delivery) batchLoop(ctx context.Context, c ports.MessageConsumer) erro
 				pending = msgs
 			}
 			m, verdict := dl.admit(ctx, pending[0])
+			var item []byte
+			if verdict == admitSend {
+				// Hermes sends each batch item in its Kafka wrapper, so the
+				// subscriber gets every message's id, timestamp and
+				// propagated headers; batchVolume counts the wrapped bytes.
+				item = domain.WrapJSON(m.Message)
+			}
 			switch {
 			case verdict == admitStop:
 				return nil
 			case verdict == admitDone:
 				offsets.finish(m)
-			case batch.TooLarge(m.Body):
+			case batch.TooLarge(item):
 				dl.discarded(m, "", "too large")
 				offsets.finish(m)
-			case !batch.Fits(m.Body):
+			case !batch.Fits(item):
 				break fill
 			default:
-				batch.Append(m.Body, time.Now())
+				batch.Append(item, time.Now())
 				members = append(members, m)
 			}
 			pending = pending[1:]

@@ -193,13 +193,14 @@ var errIdle = errors.New("socket idle timeout")
 // become Basic auth. Redirects are not followed (3xx is a failed attempt,
 // as in Hermes).
 //
-// Timeouts: req.Timeout bounds the exchange up to the response headers
-// and the drain of the body. req.SocketTimeout (0 = none) is an idle
-// timeout, like Jetty's: the attempt times out when no request body byte
-// was written and no response byte arrived for that long, so it covers
-// the connect, a slow upload, waiting for the status line and a stalled
-// body. A timeout or transport error while draining the body after the
-// status arrived is ignored: the subscriber has answered, only the
+// Timeouts: req.Timeout bounds the whole exchange, the response body (up
+// to MaxDrainBytes of it) included, as Hermes's request timeout does.
+// req.SocketTimeout (0 = none) is an idle timeout, like Jetty's: the
+// attempt times out when no request body byte was written and no response
+// byte arrived for that long, so it covers the connect, a slow upload,
+// waiting for the status line and a stalled body. Either timeout while
+// reading the body fails the attempt as a timeout; another transport
+// error there is ignored: the subscriber has answered, only the
 // connection is not reused.
 func (s *Sender) Send(ctx context.Context, req ports.SendRequest) domain.SendResult {
 	ep := s.endpoints.get(req.Endpoint)
@@ -226,10 +227,16 @@ func (s *Sender) Send(ctx context.Context, req ports.SendRequest) domain.SendRes
 		return domain.SendResult{Err: err, Timeout: isTimeout(ctx, err)}
 	}
 	idle.touch()
-	if _, err := io.Copy(io.Discard, idle.reader(io.LimitReader(resp.Body, s.maxDrain))); err != nil {
+	_, err = io.Copy(io.Discard, idle.reader(io.LimitReader(resp.Body, s.maxDrain)))
+	_ = resp.Body.Close()
+	if err != nil && isTimeout(ctx, err) {
+		// Hermes's request timeout covers the whole response, body
+		// included: a subscriber that trickles its body past it timed out.
+		return domain.SendResult{Err: err, Timeout: true}
+	}
+	if err != nil {
 		s.log.Debug("response body not drained, connection not reused", "endpoint", target.String(), "err", err)
 	}
-	_ = resp.Body.Close()
 
 	r := domain.SendResult{StatusCode: resp.StatusCode}
 	r.RetryAfter, r.HasRetryAfter = retryAfter(resp)

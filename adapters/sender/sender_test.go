@@ -204,19 +204,41 @@ func TestSendTimesOut(t *testing.T) {
 	}
 }
 
-func TestSendKeepsStatusWhenBodyStalls(t *testing.T) {
+// Hermes's timeouts cover the response body: a body that stalls past the
+// socket timeout, or keeps trickling past the request timeout, fails the
+// attempt as a timeout although the status arrived.
+func TestSendBodyPastTimeoutIsTimeout(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+	stalls := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(200)
 		_, _ = w.Write([]byte("partial"))
 		w.(http.Flusher).Flush()
 		<-r.Context().Done()
 	})
+	trickles := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(200)
+		w.(http.Flusher).Flush()
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-tick.C:
+				_, _ = w.Write([]byte("."))
+				w.(http.Flusher).Flush()
+			}
+		}
+	})
 	s := newSender(t, sender.Config{})
 
-	r := sendAsync(t, s, ports.SendRequest{Endpoint: srv.URL, Timeout: time.Minute, SocketTimeout: 100 * time.Millisecond})
+	r := sendAsync(t, s, ports.SendRequest{Endpoint: stalls.URL, Timeout: time.Minute, SocketTimeout: 100 * time.Millisecond})
+	assert.True(t, r.Timeout, "stalled body: %+v", r)
+	assert.False(t, r.Succeeded())
 
-	assert.Equal(t, domain.SendResult{StatusCode: 200}, r)
+	r = sendAsync(t, s, ports.SendRequest{Endpoint: trickles.URL, Timeout: 200 * time.Millisecond, SocketTimeout: time.Minute})
+	assert.True(t, r.Timeout, "trickling body: %+v", r)
+	assert.False(t, r.Succeeded())
 }
 
 func TestSendCallerCancelIsNotTimeout(t *testing.T) {

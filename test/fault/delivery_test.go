@@ -2,9 +2,11 @@ package fault
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -232,9 +234,9 @@ func testBatchBySizeWithRetry(t *testing.T, s *stack) {
 	s.publish(topic, nil, `{"n":1}`, `{"n":2}`, `{"n":3}`, `{"n":4}`, `{"n":5}`, `{"n":6}`)
 
 	hits := sub.waitFor(t, 3)
-	assert.Equal(t, `[{"n":1},{"n":2},{"n":3}]`, hits[0].Body)
+	assert.Equal(t, []string{`{"n":1}`, `{"n":2}`, `{"n":3}`}, batchMessages(t, hits[0].Body))
 	assert.Equal(t, hits[0].Body, hits[1].Body, "the failed batch is resent whole")
-	assert.Equal(t, `[{"n":4},{"n":5},{"n":6}]`, hits[2].Body)
+	assert.Equal(t, []string{`{"n":4}`, `{"n":5}`, `{"n":6}`}, batchMessages(t, hits[2].Body))
 	assert.Equal(t, hits[0].Header.Get("Hermes-Batch-Id"), hits[1].Header.Get("Hermes-Batch-Id"))
 	assert.NotEqual(t, hits[0].Header.Get("Hermes-Batch-Id"), hits[2].Header.Get("Hermes-Batch-Id"))
 	for _, h := range hits {
@@ -251,22 +253,52 @@ func testBatchBySizeWithRetry(t *testing.T, s *stack) {
 func TestBatchByTimeAndVolume(t *testing.T) { onBrokers(t, testBatchByTimeAndVolume) }
 
 func testBatchByTimeAndVolume(t *testing.T, s *stack) {
+	// batchVolume counts wrapped items: room for "bbbb" and "c" together,
+	// not for "aaaa" and "bbbb".
+	// (The ids s.publish gives all have one length.)
+	overhead := len(domain.WrapJSON(domain.Message{ID: fmt.Sprintf("id-%d-%d", time.Now().UnixNano(), 0), Timestamp: time.Now()}))
+	volume := 1 + (overhead + len(`"bbbb"`)) + 1 + (overhead + len(`"c"`)) + 1
+	big := strconv.Quote(strings.Repeat("x", volume))
 	sub := okSubscriber(t)
 	topic := s.topic("batchtime")
-	s.subscribe(topic, "s", sub.URL, `,"deliveryType":"BATCH","subscriptionPolicy":{"batchSize":100,"batchTime":300,"batchVolume":12}`)
+	s.subscribe(topic, "s", sub.URL, `,"deliveryType":"BATCH","subscriptionPolicy":{"batchSize":100,"batchTime":300,"batchVolume":`+strconv.Itoa(volume)+`}`)
 	s.startDeliverer(testDeliveryConfig())
-	s.publish(topic, nil, `"aaaa"`, `"bbbb"`, `"0123456789abc"`, `"c"`)
+	s.publish(topic, nil, `"aaaa"`, `"bbbb"`, big, `"c"`)
 
 	sub.waitFor(t, 2)
-	var all []any
+	var got [][]string
 	for _, b := range sub.bodies() {
-		var arr []any
-		require.NoError(t, json.Unmarshal([]byte(b), &arr), b)
-		assert.LessOrEqual(t, len(b), 12, "within batchVolume")
-		all = append(all, arr...)
+		assert.LessOrEqual(t, len(b), volume, "within batchVolume")
+		got = append(got, batchMessages(t, b))
 	}
-	assert.Equal(t, []string{`["aaaa"]`, `["bbbb","c"]`}, sub.bodies(), "volume closes the first batch, time the second")
-	assert.Len(t, all, 3, "the message larger than batchVolume is discarded")
+	assert.Equal(t, [][]string{{`"aaaa"`}, {`"bbbb"`, `"c"`}}, got,
+		"volume closes the first batch, time the second; the message larger than batchVolume is discarded")
+}
+
+// batchMessages checks a batch body is Hermes's: a JSON array of wrapped
+// items {"_w":true,"metadata":{"timestamp","id","externalMetadata"},
+// "message":<body>}; it returns the message of each item.
+func batchMessages(t *testing.T, body string) []string {
+	t.Helper()
+	var items []struct {
+		W        bool `json:"_w"`
+		Metadata struct {
+			Timestamp        int64             `json:"timestamp"`
+			ID               string            `json:"id"`
+			ExternalMetadata map[string]string `json:"externalMetadata"`
+		} `json:"metadata"`
+		Message json.RawMessage `json:"message"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &items), body)
+	var out []string
+	for _, it := range items {
+		assert.True(t, it.W, body)
+		assert.NotEmpty(t, it.Metadata.ID, body)
+		assert.Positive(t, it.Metadata.Timestamp, body)
+		assert.NotNil(t, it.Metadata.ExternalMetadata, body)
+		out = append(out, string(it.Message))
+	}
+	return out
 }
 
 func TestBatchDiscardedAfterTTL(t *testing.T) { onBrokers(t, testBatchDiscardedAfterTTL) }
