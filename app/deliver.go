@@ -77,6 +77,7 @@ type Deliverer struct {
 	maxRates    maxRateRegistration
 
 	workers map[string]*worker // owned by Run's goroutine
+	status  runningStatus      // what workers runs, for the status server
 }
 
 type worker struct {
@@ -146,6 +147,7 @@ func (d *Deliverer) resyncAll(ctx context.Context) {
 		if !seen[key] {
 			w.stop()
 			delete(d.workers, key)
+			d.status.stopped(key)
 			d.log.Info("subscription removed; delivery stopped", "subscription", key)
 		}
 	}
@@ -164,6 +166,7 @@ func (d *Deliverer) reconcile(ctx context.Context, name domain.SubscriptionName)
 		if w != nil {
 			w.stop()
 			delete(d.workers, key)
+			d.status.stopped(key)
 			if err != nil {
 				d.log.Info("subscription removed; delivery stopped", "subscription", key)
 			} else {
@@ -188,9 +191,15 @@ func (d *Deliverer) reconcile(ctx context.Context, name domain.SubscriptionName)
 	if err != nil {
 		d.log.Error("reading topic failed", "topic", name.Topic.String(), "err", err)
 		delete(d.workers, key)
+		d.status.stopped(key)
 		return
 	}
 	wctx, cancel := context.WithCancel(ctx)
+	signal := signalStart
+	if w != nil {
+		signal = signalUpdate
+	}
+	d.status.signal(key, signal)
 	w = &worker{fingerprint: fp, cancel: cancel, done: make(chan struct{})}
 	d.workers[key] = w
 	go func() {
@@ -227,6 +236,7 @@ func (d *Deliverer) stopAll() {
 	for key, w := range d.workers {
 		w.stop()
 		delete(d.workers, key)
+		d.status.stopped(key)
 	}
 }
 

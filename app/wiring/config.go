@@ -73,7 +73,8 @@ const (
 
 // MetricsConfig chooses and configures the metrics writers.
 type MetricsConfig struct {
-	// Kinds are the enabled writers (default [whisper]; in_memory runs use
+	// Kinds are the enabled writers (default [whisper, prometheus]: Hermes
+	// always serves /status/prometheus; in_memory runs use
 	// memory instead of whisper): whisper (files under data_dir/metrics),
 	// graphite (carbon over TCP), prometheus (/status/prometheus and
 	// /metrics on the frontend and management servers), memory.
@@ -163,6 +164,10 @@ type ManagementConfig struct {
 
 // ConsumersConfig configures delivery.
 type ConsumersConfig struct {
+	// Addr is the listen address of the consumers' status server
+	// (/status/health, /status/subscriptions, ...; Hermes's
+	// consumer.healthCheckPort, default ":8000").
+	Addr string `koanf:"addr"`
 	// RestartBackoff is the pause before a failed consumer is reopened (default 1s).
 	RestartBackoff time.Duration `koanf:"restart_backoff"`
 	// MaxConnsPerHost bounds connections to one subscriber host (default 100).
@@ -380,7 +385,7 @@ func Defaults() Config {
 			OwnerSources: []string{"Plaintext"}, EndpointProtocols: []string{"http", "https", "jms", "googlepubsub", "googlebigquery"},
 		},
 		Consumers: ConsumersConfig{
-			RestartBackoff: time.Second, MaxConnsPerHost: 100, InflightSize: 100,
+			Addr: ":8000", RestartBackoff: time.Second, MaxConnsPerHost: 100, InflightSize: 100,
 			RateSupervisorPeriod: 30 * time.Second, CommitPeriod: time.Second,
 			MaxRate: MaxRateConfig{UpdateInterval: 15 * time.Second, BalanceInterval: 30 * time.Second, BusyTolerance: 0.1,
 				MinMaxRate: 1, MinAllowedChangePercent: 1, MinSignificantUpdatePercent: 9, HistorySize: 1},
@@ -394,7 +399,7 @@ func Defaults() Config {
 			Elasticsearch: ElasticsearchConfig{URL: "http://127.0.0.1:9200"},
 		},
 		Metrics: MetricsConfig{
-			Kinds: []string{MetricsWhisper}, Prefix: "stats.tech.hermes", Interval: 10 * time.Second,
+			Kinds: []string{MetricsWhisper, MetricsPrometheus}, Prefix: "stats.tech.hermes", Interval: 10 * time.Second,
 			WhisperRetentions: "10s:6h,1m:7d,10m:1y", GraphiteAddress: "localhost:2003",
 			Query: MetricsQueryConfig{Timeout: 5 * time.Second},
 		},

@@ -378,7 +378,8 @@ var senderModule = fx.Module("sender", fx.Provide(
 
 var consumersModule = fx.Module("consumers", fx.Invoke(
 	func(lc fx.Lifecycle, cfg Config, store ports.MetadataStore, admin ports.MessageStoreAdmin, cf ports.MessageConsumerFactory,
-		s ports.Sender, m ports.Metrics, t ports.Tracker, u ports.UndeliveredLog, sch *app.Schemas, mr ports.MaxRateRegistry, jp ports.JSONPathCompiler, log *slog.Logger) {
+		s ports.Sender, m ports.Metrics, t ports.Tracker, u ports.UndeliveredLog, sch *app.Schemas, mr ports.MaxRateRegistry, jp ports.JSONPathCompiler,
+		mw metricsWriters, log *slog.Logger) {
 		mc := cfg.Consumers.MaxRate
 		d := app.NewDeliverer(app.DeliveryConfig{
 			RestartBackoff: cfg.Consumers.RestartBackoff, ClusterName: cfg.MessageStore.ClusterName,
@@ -398,5 +399,8 @@ var consumersModule = fx.Module("consumers", fx.Invoke(
 			},
 			OnStop: func(context.Context) error { cancel(); <-done; return nil },
 		})
+		// Hermes's consumers status server: the liveness probe of a
+		// consumers-only process.
+		serve(lc, log, "consumers", cfg.Consumers.Addr, withPrometheus(httpapi.NewConsumersStatus(d), mw), 5*time.Second)
 	},
 ))

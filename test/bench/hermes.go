@@ -20,6 +20,7 @@ func StartHermes(bin Binaries, k *Kafka, dataDir string) (*Hermes, error) {
 	p, err := StartProc("hermes", bin.Hermes, []string{"--data-dir", dataDir}, []string{
 		"HERMES_FRONTEND__ADDR=127.0.0.1:0",
 		"HERMES_MANAGEMENT__ADDR=127.0.0.1:0",
+		"HERMES_CONSUMERS__ADDR=127.0.0.1:0",
 		"HERMES_MESSAGE_STORE__KIND=kafka",
 		"HERMES_MESSAGE_STORE__BROKERS=" + k.Brokers,
 	}, "frontend", "management")

@@ -52,6 +52,7 @@ type hermes struct {
 	cmd        *exec.Cmd
 	frontend   string
 	management string
+	consumers  string // the consumers' status server
 	modules    []string
 	env        []string
 	log        *syncBuffer
@@ -79,6 +80,7 @@ func (h *hermes) start() {
 	h.cmd.Env = append(os.Environ(),
 		"HERMES_FRONTEND__ADDR=127.0.0.1:0",
 		"HERMES_MANAGEMENT__ADDR=127.0.0.1:0",
+		"HERMES_CONSUMERS__ADDR=127.0.0.1:0",
 		"HERMES_CONSUMERS__RESTART_BACKOFF=200ms",
 	)
 	h.cmd.Env = append(h.cmd.Env, h.env...)
@@ -117,9 +119,10 @@ func (h *hermes) ready() bool {
 			}
 			h.management = "http://" + listening(log, m)
 		case "consumers":
-			if !strings.Contains(log, `msg="consumers started"`) {
+			if addr := listening(log, m); !strings.Contains(log, `msg="consumers started"`) || addr == "" || !h.up("http://"+addr+"/status/health") {
 				return false
 			}
+			h.consumers = "http://" + listening(log, m)
 		}
 	}
 	return true
