@@ -17,6 +17,7 @@ import (
 
 	"github.com/hermes-go/hermes/domain"
 	"github.com/hermes-go/hermes/ports"
+	"github.com/hermes-go/hermes/test/testenv"
 )
 
 const waitFor = 10 * time.Second
@@ -302,7 +303,7 @@ func TestZooKeeperRestart(t *testing.T) {
 		t.Skip("starts its own ZooKeeper")
 	}
 	t.Parallel()
-	port, dir := freePort(t), t.TempDir()
+	port, dir := testenv.FreePort(t), t.TempDir()
 	zkctl := func(cmd string) {
 		c := exec.Command("bash", "../../test/infra/zookeeper.sh", cmd)
 		c.Env = append(os.Environ(), "HERMES_ZOOKEEPER_PORT="+strconv.Itoa(port), "HERMES_INFRA_DIR="+dir)
@@ -340,12 +341,5 @@ func TestZooKeeperRestart(t *testing.T) {
 
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
 
 func ptr[T any](v T) *T { return &v }

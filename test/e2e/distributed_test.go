@@ -5,12 +5,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -166,38 +166,64 @@ func waitStatus(t *testing.T, want int, method, url, body string) {
 	}, 30*time.Second, 50*time.Millisecond, "%s %s never answered %d", method, url, want)
 }
 
-// privateService starts a test/infra service of its own on free ports, for
-// tests that stop and restart it; ports maps the script's port variables.
-func privateService(t *testing.T, service string, portVars ...string) (addr string, stop, start func()) {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	script := filepath.Join(filepath.Dir(file), "..", "infra", service+".sh")
-	env := append(os.Environ(), "HERMES_INFRA_DIR="+t.TempDir())
-	var port string
-	for i, v := range portVars {
-		p := strconv.Itoa(freePort(t))
-		if i == 0 {
-			port = p
-		}
-		env = append(env, v+"="+p)
-	}
-	run := func(cmd string) {
-		c := exec.Command("bash", script, cmd)
-		c.Env = env
-		out, err := c.CombinedOutput()
-		require.NoError(t, err, "%s %s:\n%s", service, cmd, out)
-	}
-	run("start")
-	t.Cleanup(func() { run("wipe") })
-	return "127.0.0.1:" + port, func() { run("stop") }, func() { run("start") }
+// service is a test/infra service of a test's own.
+type service struct {
+	t       *testing.T
+	name    string
+	addr    string // 127.0.0.1:port of its first port
+	infra   string // its HERMES_INFRA_DIR
+	env     []string
+	scripts string
 }
 
-func freePort(t *testing.T) int {
+// privateService starts a test/infra service of its own on free ports
+// (below the ephemeral range, see testenv.FreePort) and in its own
+// HERMES_INFRA_DIR, for tests that stop, freeze or restart it; portVars
+// are the script's port variables, the first one the address returned.
+// It is wiped at cleanup.
+func privateService(t *testing.T, name string, portVars ...string) *service {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	_, file, _, _ := runtime.Caller(0)
+	s := &service{t: t, name: name, infra: t.TempDir(), scripts: filepath.Join(filepath.Dir(file), "..", "infra")}
+	s.env = append(os.Environ(), "HERMES_INFRA_DIR="+s.infra)
+	for i, v := range portVars {
+		p := strconv.Itoa(testenv.FreePort(t))
+		if i == 0 {
+			s.addr = "127.0.0.1:" + p
+		}
+		s.env = append(s.env, v+"="+p)
+	}
+	s.run("start")
+	t.Cleanup(func() {
+		s.signal(syscall.SIGCONT) // a test that failed while the service was frozen
+		s.run("wipe")
+	})
+	return s
+}
+
+func (s *service) run(cmd string) {
+	c := exec.Command("bash", filepath.Join(s.scripts, s.name+".sh"), cmd)
+	c.Env = s.env
+	out, err := c.CombinedOutput()
+	require.NoError(s.t, err, "%s %s:\n%s", s.name, cmd, out)
+}
+
+func (s *service) stop()  { s.run("stop") }
+func (s *service) start() { s.run("start") }
+
+// signal sends sig to the service's server process (SIGSTOP freezes it as
+// a stalled machine would, SIGCONT resumes it). A service not running is
+// no error.
+func (s *service) signal(sig syscall.Signal) {
+	b, err := os.ReadFile(filepath.Join(s.infra, s.name, s.name+".pid"))
+	if err != nil {
+		return
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return
+	}
+	_ = syscall.Kill(pid, sig)
 }
 
 // ZooKeeper restarted: management answers again once it is back, and a
@@ -205,14 +231,14 @@ func freePort(t *testing.T) int {
 func TestZooKeeperRestart(t *testing.T) {
 	t.Parallel()
 	kafka, _ := realBackends(t)
-	zk, stopZK, startZK := privateService(t, "zookeeper", "HERMES_ZOOKEEPER_PORT")
-	h := startModules(t, "frontend,consumers,management", clusterEnv(t, kafka, zk)...)
+	zk := privateService(t, "zookeeper", "HERMES_ZOOKEEPER_PORT")
+	h := startModules(t, "frontend,consumers,management", clusterEnv(t, kafka, zk.addr)...)
 	createTopic(t, h, "zk", "restart")
 
-	stopZK()
+	zk.stop()
 	status, body, _ := call(t, "POST", h.management+"/groups", `{"groupName":"while-down"}`)
-	assert.GreaterOrEqual(t, status, 500, "management reports the outage: %s", body)
-	startZK()
+	assert.Equal(t, 503, status, "management reports the outage: %s", body)
+	zk.start()
 
 	waitStatus(t, 200, "GET", h.management+"/groups", "")
 	sub := newSubscriber(t)
@@ -230,18 +256,18 @@ func TestZooKeeperRestart(t *testing.T) {
 func TestKafkaStopped(t *testing.T) {
 	t.Parallel()
 	_, zk := realBackends(t)
-	kafka, stopKafka, startKafka := privateService(t, "kafka", "HERMES_KAFKA_PORT", "HERMES_KAFKA_CONTROLLER_PORT")
-	h := startModules(t, "frontend,management", clusterEnv(t, kafka, zk)...)
+	kafka := privateService(t, "kafka", "HERMES_KAFKA_PORT", "HERMES_KAFKA_CONTROLLER_PORT")
+	h := startModules(t, "frontend,management", clusterEnv(t, kafka.addr, zk)...)
 	createTopic(t, h, "kafka", "stopped")
 	publish(t, h, "kafka.stopped", `{"n":1}`)
 
-	stopKafka()
+	kafka.stop()
 	for range 3 {
 		status, body, header := call(t, "POST", h.frontend+"/topics/kafka.stopped", `{"n":2}`)
 		require.Equal(t, 503, status, body)
 		assert.Contains(t, body, "SENDING_TO_KAFKA_TIMEOUT")
 		assert.NotEmpty(t, header.Get("Hermes-Message-Id"))
 	}
-	startKafka()
+	kafka.start()
 	waitStatus(t, 201, "POST", h.frontend+"/topics/kafka.stopped", `{"n":3}`)
 }

@@ -91,8 +91,8 @@ func TestTrackingStoreDown(t *testing.T) {
 	t.Parallel()
 	// Only a sign that FerretDB is installed: the test starts its own.
 	testenv.Require(t, "HERMES_TEST_MONGO", "bash test/infra/ferretdb.sh start")
-	mongoAddr, stopMongo, _ := privateService(t, "ferretdb", "HERMES_MONGO_PORT", "HERMES_FERRETDB_DEBUG_PORT")
-	h := startHermes(t, t.TempDir(), "HERMES_TRACKER__KIND=mongo", "HERMES_TRACKER__MONGO__URI=mongodb://"+mongoAddr+"/")
+	mongo := privateService(t, "ferretdb", "HERMES_MONGO_PORT", "HERMES_FERRETDB_DEBUG_PORT")
+	h := startHermes(t, t.TempDir(), "HERMES_TRACKER__KIND=mongo", "HERMES_TRACKER__MONGO__URI=mongodb://"+mongo.addr+"/")
 	sub := newSubscriber(t)
 	mustCall(t, http.StatusCreated, "POST", h.management+"/groups", `{"groupName":"down"}`)
 	mustCall(t, http.StatusCreated, "POST", h.management+"/topics", `{"name":"down.orders","description":"d","contentType":"JSON",
@@ -101,7 +101,7 @@ func TestTrackingStoreDown(t *testing.T) {
 	publish(t, h, "down.orders", `{"n":0}`)
 	sub.waitFor(t, 1)
 
-	stopMongo()
+	mongo.stop()
 	for i := 1; i <= 20; i++ {
 		publish(t, h, "down.orders", `{"n":`+strconv.Itoa(i)+`}`)
 	}

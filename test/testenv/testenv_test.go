@@ -44,3 +44,14 @@ func TestRequire(t *testing.T) {
 		})
 	}
 }
+
+// FreePort stays out of the kernel's ephemeral range, where an outgoing
+// connection may take a port before the server binds it.
+func TestFreePortIsBelowTheEphemeralRange(t *testing.T) {
+	low := ephemeralLow()
+	for range 20 {
+		p := FreePort(t)
+		assert.GreaterOrEqual(t, p, lowestPort)
+		assert.Less(t, p, low)
+	}
+}
