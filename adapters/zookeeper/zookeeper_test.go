@@ -341,5 +341,4 @@ func TestZooKeeperRestart(t *testing.T) {
 
 }
 
-
 func ptr[T any](v T) *T { return &v }
