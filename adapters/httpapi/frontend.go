@@ -124,6 +124,7 @@ func NewFrontend(pub ports.Publisher, cfg FrontendConfig, log *slog.Logger) http
 		mux.HandleFunc(p, func(w http.ResponseWriter, _ *http.Request) { writeText(w, http.StatusOK, "UP") })
 	}
 	mux.HandleFunc("GET /status/ready", f.ready)
+	mux.HandleFunc("GET /openapi.json", serveOpenAPI(FrontendOpenAPI))
 	return withJSONFallback(mux)
 }
 

@@ -59,6 +59,7 @@ func NewManagement(svc ports.Management, log *slog.Logger) http.Handler {
 		"GET " + sub + "/undelivered/last":         m.lastUndelivered,
 		"GET " + sub + "/events/{messageId}/trace": m.messageTraces,
 		"GET /status/health":                       m.health,
+		"GET /openapi.json":                        serveOpenAPI(ManagementOpenAPI),
 	}
 	m.schemaRoutes(routes)
 	m.adminRoutes(routes)
