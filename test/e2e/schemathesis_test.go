@@ -18,15 +18,6 @@ import (
 // schemathesis skips them; TestSchemathesisPendingListIsCurrent fails once
 // one of them answers, so the list only shrinks. The lead empties it.
 var pendingOperations = map[string]string{
-	"console":                         "cp-admin",
-	"ownerSources":                    "cp-admin",
-	"searchOwners":                    "cp-admin",
-	"getOwner":                        "cp-admin",
-	"topicsOfOwner":                   "cp-admin",
-	"subscriptionsOfOwner":            "cp-admin",
-	"roles":                           "cp-admin",
-	"topicRoles":                      "cp-admin",
-	"subscriptionRoles":               "cp-admin",
 	"workloadConstraints":             "cp-admin",
 	"putTopicConstraints":             "cp-admin",
 	"deleteTopicConstraints":          "cp-admin",
@@ -46,7 +37,6 @@ var pendingOperations = map[string]string{
 	"createOfflineRetransmissionTask": "cp-admin",
 	"deleteOfflineRetransmissionTask": "cp-admin",
 	"topicOfflineRetransmissionTasks": "cp-admin",
-	"setMode":                         "cp-admin",
 	"listOAuthProviders":              "cp-admin",
 	"createOAuthProvider":             "cp-admin",
 	"getOAuthProvider":                "cp-admin",
@@ -75,6 +65,12 @@ var pendingOperations = map[string]string{
 	"topicMessageAtOffset":            "cp-query",
 	"verifyFilters":                   "cp-query",
 	"prometheus":                      "cp-query",
+}
+
+// unfuzzedOperations are never run by schemathesis, for the reason given:
+// their documented behaviour is what its checks call a failure.
+var unfuzzedOperations = map[string]string{
+	"setMode": "POST /mode?mode=readOnly makes every later write answer 503 by design (Hermes's ReadOnlyFilter), which not_a_server_error counts as a failure",
 }
 
 // schemathesisBinary finds the schemathesis CLI: $HERMES_SCHEMATHESIS
@@ -119,6 +115,9 @@ func TestSchemathesis(t *testing.T) {
 
 	var excluded []string
 	for op := range pendingOperations {
+		excluded = append(excluded, "--exclude-operation-id", op)
+	}
+	for op := range unfuzzedOperations {
 		excluded = append(excluded, "--exclude-operation-id", op)
 	}
 	for _, api := range []struct {
