@@ -216,7 +216,7 @@ func (f *frontend) fail(w http.ResponseWriter, r *http.Request, err error) int {
 
 // readBody reads the whole body within ReadTimeout, never more than the
 // size limit (plus one byte, to tell an oversized body from a full one).
-func (f *frontend) readBody(w http.ResponseWriter, r *http.Request, topic domain.Topic) ([]byte, error) {
+func (f *frontend) readBody(w http.ResponseWriter, r *http.Request, topic domain.Topic) (body []byte, err error) {
 	limit := int64(domain.MaxMessageSize)
 	if f.cfg.ForceMaxMessageSize && topic.MaxMessageSize > 0 {
 		limit = int64(topic.MaxMessageSize)
@@ -225,9 +225,17 @@ func (f *frontend) readBody(w http.ResponseWriter, r *http.Request, topic domain
 		return nil, tooLarge(r.ContentLength, limit)
 	}
 	rc := http.NewResponseController(w)
-	// Servers that cannot set deadlines (tests' recorders) read unbounded in time.
+	// Servers that cannot set deadlines (tests' recorders) read unbounded
+	// in time. The deadline is lifted only after a complete body: after a
+	// failed read, the server closes the body by reading what is left of
+	// it, and only a deadline already past stops a stalled client from
+	// holding the connection there.
 	if rc.SetReadDeadline(time.Now().Add(f.cfg.ReadTimeout)) == nil {
-		defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
+		defer func() {
+			if err == nil {
+				_ = rc.SetReadDeadline(time.Time{})
+			}
+		}()
 	}
 	var buf bytes.Buffer
 	if r.ContentLength > 0 {
@@ -235,7 +243,7 @@ func (f *frontend) readBody(w http.ResponseWriter, r *http.Request, topic domain
 		// would copy the body into a buffer twice as large.
 		buf.Grow(int(r.ContentLength) + bytes.MinRead)
 	}
-	_, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
+	_, err = buf.ReadFrom(io.LimitReader(r.Body, limit+1))
 	n := int64(buf.Len())
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
@@ -243,7 +251,7 @@ func (f *frontend) readBody(w http.ResponseWriter, r *http.Request, topic domain
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return nil, contentLengthMismatch(r.ContentLength, n)
 	case err != nil:
-		return nil, &httpError{http.StatusInternalServerError, codeInternal, "Error while reading message. " + err.Error()}
+		return nil, bodyReadError(err)
 	case n > limit:
 		return nil, tooLarge(n, limit)
 	case r.ContentLength >= 0 && n != r.ContentLength:

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -116,7 +117,13 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
 		return nil, &httpError{http.StatusRequestEntityTooLarge, codeValidation, "Request body larger than " + strconv.Itoa(MaxManagementBodySize) + " bytes"}
 	}
-	return body, err
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return nil, domain.Errorf(domain.ErrTimeout, "Timeout while reading the request body")
+	}
+	if err != nil {
+		return nil, bodyReadError(err)
+	}
+	return body, nil
 }
 
 // decodeBody reads a JSON body into v; malformed JSON is a FORMAT_ERROR.

@@ -145,6 +145,8 @@ type FrontendConfig struct {
 	ForceMaxMessageSize bool `koanf:"force_max_message_size"`
 	// ShutdownTimeout bounds finishing in-flight publishes (default 10s).
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
+	// Server bounds the server's connections (see ServerConfig).
+	Server ServerConfig `koanf:"server"`
 }
 
 // ManagementConfig configures the management HTTP server and rules.
@@ -160,6 +162,8 @@ type ManagementConfig struct {
 	OwnerSources []string `koanf:"owner_sources"`
 	// EndpointProtocols are the accepted subscription endpoint schemes.
 	EndpointProtocols []string `koanf:"endpoint_protocols"`
+	// Server bounds the server's connections (see ServerConfig).
+	Server ServerConfig `koanf:"server"`
 }
 
 // ConsumersConfig configures delivery.
@@ -379,10 +383,12 @@ func Defaults() Config {
 			Addr: ":8080", ReadTimeout: 2 * time.Second, IdleTimeout: 2 * time.Second,
 			LongIdleTimeout: 3 * time.Second, MaxPublishRequestDuration: 5 * time.Second,
 			ForceMaxMessageSize: true, ShutdownTimeout: 10 * time.Second,
+			Server: defaultServerConfig(30*time.Second, 4096),
 		},
 		Management: ManagementConfig{
 			Addr: ":8090", GroupNamePattern: `^[a-zA-Z0-9_.-]+$`, AllowTopicRemoval: true,
 			OwnerSources: []string{"Plaintext"}, EndpointProtocols: []string{"http", "https", "jms", "googlepubsub", "googlebigquery"},
+			Server: defaultServerConfig(60*time.Second, 1024),
 		},
 		Consumers: ConsumersConfig{
 			Addr: ":8000", RestartBackoff: time.Second, MaxConnsPerHost: 100, InflightSize: 100,
@@ -534,6 +540,8 @@ func (c Config) Validate() error {
 			bad("%s %s: want a positive duration such as 2s", d.name, d.d)
 		}
 	}
+	errs = append(errs, c.validateFrontendServer()...)
+	errs = append(errs, c.Management.Server.validate("management.server")...)
 	return errors.Join(errs...)
 }
 

@@ -85,3 +85,18 @@ func TestValidateZooKeeperNeedsServers(t *testing.T) {
 	cfg.Metadata.Kind = MetadataZooKeeper
 	assert.ErrorContains(t, cfg.Validate(), "metadata.zookeeper.servers")
 }
+
+func TestServerLimitsAreConfigurableAndChecked(t *testing.T) {
+	t.Setenv("HERMES_MANAGEMENT__SERVER__MAX_CONNECTIONS", "7")
+	cfg, err := Load("")
+	require.NoError(t, err)
+	assert.Equal(t, 7, cfg.Management.Server.MaxConnections)
+	assert.Equal(t, 4096, cfg.Frontend.Server.MaxConnections)
+
+	cfg.Frontend.Server.WriteTimeout = cfg.Frontend.ReadTimeout // shorter than body plus ack
+	cfg.Management.Server.KeepAliveTimeout = 0
+	err = cfg.Validate()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "frontend.server.write_timeout")
+	assert.Contains(t, err.Error(), "management.server.keep_alive_timeout")
+}

@@ -19,6 +19,8 @@ func pprofModule(addr string) fx.Option {
 		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-		serve(lc, log, "pprof", addr, mux, time.Second)
+		// A CPU profile or trace runs for its ?seconds= (default 30s)
+		// before it answers.
+		serve(lc, log, "pprof", addr, defaultServerConfig(5*time.Minute, 64), nil, mux, time.Second)
 	}))
 }

@@ -5,10 +5,7 @@ package wiring
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -293,32 +290,6 @@ func nameLimits(cfg Config) domain.NameLimits {
 	}
 }
 
-// serve runs an HTTP server on addr for the app's lifetime; shutdown waits
-// for in-flight requests up to timeout.
-func serve(lc fx.Lifecycle, log *slog.Logger, name, addr string, h http.Handler, timeout time.Duration) {
-	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 5 * time.Second, MaxHeaderBytes: 64 << 10}
-	lc.Append(fx.Hook{
-		OnStart: func(context.Context) error {
-			ln, err := net.Listen("tcp", addr)
-			if err != nil {
-				return err
-			}
-			log.Info("listening", "component", name, "addr", ln.Addr().String())
-			go func() {
-				if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-					log.Error("server stopped", "component", name, "err", err)
-				}
-			}()
-			return nil
-		},
-		OnStop: func(ctx context.Context) error {
-			ctx, cancel := context.WithTimeout(ctx, timeout)
-			defer cancel()
-			return srv.Shutdown(ctx)
-		},
-	})
-}
-
 var frontendModule = fx.Module("frontend", fx.Invoke(
 	func(lc fx.Lifecycle, cfg Config, pub *app.PublishMessage, store ports.MetadataStore, metrics ports.Metrics, mw metricsWriters, hc healthChecks, log *slog.Logger) {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -339,12 +310,12 @@ var frontendModule = fx.Module("frontend", fx.Invoke(
 			LongIdleTimeout: cfg.Frontend.LongIdleTimeout, MaxPublishRequestDuration: cfg.Frontend.MaxPublishRequestDuration,
 			ForceMaxMessageSize: cfg.Frontend.ForceMaxMessageSize, Metrics: metrics, Ready: health(hc.Checks).without(zookeeper.HealthCheckName).ready,
 		}, log.With("component", "frontend"))
-		serve(lc, log, "frontend", cfg.Frontend.Addr, withPrometheus(h, mw), cfg.Frontend.ShutdownTimeout)
+		serve(lc, log, "frontend", cfg.Frontend.Addr, cfg.Frontend.Server, metrics, withPrometheus(h, mw), cfg.Frontend.ShutdownTimeout)
 	},
 ))
 
 var managementModule = fx.Module("management", fx.Invoke(
-	func(lc fx.Lifecycle, cfg Config, m ports.Management, q *app.QueryMetrics, admin *app.Admin, store ports.MetadataStore, mw metricsWriters, hc healthChecks, log *slog.Logger) {
+	func(lc fx.Lifecycle, cfg Config, m ports.Management, q *app.QueryMetrics, admin *app.Admin, store ports.MetadataStore, metrics ports.Metrics, mw metricsWriters, hc healthChecks, log *slog.Logger) {
 		// NewManagement serves the metrics endpoints of a service that also
 		// implements ports.MetricsService.
 		// It serves the schema endpoints of one that implements
@@ -362,7 +333,7 @@ var managementModule = fx.Module("management", fx.Invoke(
 		// promoted, and the API would silently drop its routes.
 		var _ ports.QueryService = svc
 		h := withPrometheus(httpapi.NewManagement(svc, log.With("component", "management")), mw)
-		serve(lc, log, "management", cfg.Management.Addr, h, 10*time.Second)
+		serve(lc, log, "management", cfg.Management.Addr, cfg.Management.Server, metrics, h, 10*time.Second)
 	},
 ))
 
@@ -401,6 +372,6 @@ var consumersModule = fx.Module("consumers", fx.Invoke(
 		})
 		// Hermes's consumers status server: the liveness probe of a
 		// consumers-only process.
-		serve(lc, log, "consumers", cfg.Consumers.Addr, withPrometheus(httpapi.NewConsumersStatus(d), mw), 5*time.Second)
+		serve(lc, log, "consumers", cfg.Consumers.Addr, defaultServerConfig(30*time.Second, 256), m, withPrometheus(httpapi.NewConsumersStatus(d), mw), 5*time.Second)
 	},
 ))
