@@ -121,6 +121,10 @@ func (m *Management) UpdateSubscription(ctx context.Context, topic, name string,
 		if err != nil {
 			return domain.Subscription{}, err
 		}
+		// A client writing back what GET showed sends masked secrets.
+		if next, err = next.KeepMaskedSecrets(cur); err != nil {
+			return domain.Subscription{}, err
+		}
 		if next.Name != cur.Name || next.TopicName != cur.TopicName {
 			return domain.Subscription{}, domain.Errorf(domain.ErrValidation, "name and topicName cannot be changed")
 		}

@@ -303,7 +303,7 @@ func MaskEndpoint(endpoint string) string {
 	if m == nil || m[2] == "" {
 		return endpoint
 	}
-	return m[1] + "://" + m[3] + ":*****@" + m[5]
+	return m[1] + "://" + m[3] + ":" + maskedEndpointPassword + "@" + m[5]
 }
 
 // Masked returns a copy safe to show: endpoint credentials and the OAuth
@@ -312,7 +312,7 @@ func (s Subscription) Masked() Subscription {
 	s.Endpoint = MaskEndpoint(s.Endpoint)
 	if s.OAuthPolicy != nil && s.OAuthPolicy.GrantType == "password" {
 		p := *s.OAuthPolicy
-		p.Password = "******"
+		p.Password = maskedOAuthPassword
 		s.OAuthPolicy = &p
 	}
 	return s
