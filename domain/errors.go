@@ -43,6 +43,10 @@ var (
 	// for good (an illegal topic, a record it never takes): retrying cannot
 	// help, so it comes back at once instead of as an ErrStoreTimeout.
 	ErrStoreRefused = errors.New("message store refused the message")
+	// ErrStoreUnavailable is returned when the message store is reachable
+	// but cannot take writes (disk full, unwritable data dir, broker
+	// storage error): the publish was not stored and may be retried later.
+	ErrStoreUnavailable = errors.New("message store cannot take writes")
 	// ErrUnavailable is returned when a backend cannot be reached.
 	ErrUnavailable = errors.New("unavailable")
 	// ErrConflict is returned when a concurrent update won a read-modify-write race.

@@ -36,6 +36,11 @@ type MessageStoreAdmin interface {
 	UpdateTopic(ctx context.Context, topic domain.Topic) error
 	// DeleteTopic removes the store topic. Idempotent.
 	DeleteTopic(ctx context.Context, topic domain.TopicName) error
+	// MissingTopics returns those of topics that have no store topic (lost
+	// with the embedded store's data, or with a wiped broker), in the
+	// order given. Returns domain.ErrUnavailable when the store cannot be
+	// reached.
+	MissingTopics(ctx context.Context, topics []domain.TopicName) ([]domain.TopicName, error)
 	// CreateSubscriptionPosition records, for every partition, the current
 	// end of topic as the subscription's committed position, so that a
 	// subscription receives exactly what is published after its creation.

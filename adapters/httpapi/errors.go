@@ -74,6 +74,9 @@ var errorCodes = []struct {
 	{domain.ErrValidation, http.StatusBadRequest, codeValidation},
 	{domain.ErrTimeout, http.StatusRequestTimeout, codeTimeout},
 	{domain.ErrStoreTimeout, http.StatusServiceUnavailable, codeStoreTimeout},
+	// Hermes's only 503 code for a store that does not take the message;
+	// the message says why.
+	{domain.ErrStoreUnavailable, http.StatusServiceUnavailable, codeStoreTimeout},
 	// Hermes has no code for these; its JAX-RS mapper renders a bare
 	// WebApplicationException as its status with OTHER.
 	{domain.ErrNotFound, http.StatusNotFound, codeOther},

@@ -295,3 +295,22 @@ func retry(ctx context.Context, op func() error) error {
 	}
 	return err
 }
+
+// MissingTopics implements ports.MessageStoreAdmin with one metadata
+// request for all topics.
+func (a *Admin) MissingTopics(ctx context.Context, topics []domain.TopicName) ([]domain.TopicName, error) {
+	if len(topics) == 0 {
+		return nil, nil
+	}
+	listed, err := a.adm.ListTopics(ctx)
+	if err != nil {
+		return nil, unavailable("list topics", err)
+	}
+	var missing []domain.TopicName
+	for _, t := range topics {
+		if !listed.Has(a.cfg.topicName(t)) {
+			missing = append(missing, t)
+		}
+	}
+	return missing, nil
+}

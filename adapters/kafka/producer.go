@@ -43,6 +43,8 @@ type Producer struct {
 	closed  bool
 
 	recreations recreations
+	outage      writeOutage
+	explain     func() error // nil: the broker's error is the reason
 }
 
 // NewProducer returns a Producer; it connects on the first Produce.
@@ -80,7 +82,14 @@ func (p *Producer) Produce(ctx context.Context, topic domain.Topic, msg domain.M
 			return fmt.Errorf("kafka: produce to %q: %w: %w", name, domain.ErrStoreTimeout, ctx.Err())
 		}
 		if err == nil {
+			p.stored()
 			return nil
+		}
+		if storeFault(err) {
+			refusal := p.refused(name, err)
+			if !retriable(err) {
+				return refusal
+			}
 		}
 		if errors.Is(err, kerr.UnknownTopicID) {
 			p.recreations.forget(cl, name, generation, p.log)

@@ -147,6 +147,10 @@ func schemaModule(cfg Config) fx.Option {
 // brokers is the Kafka bootstrap list, from config or the embedded broker.
 type brokers []string
 
+// writeFailure says why the message store refuses writes (the embedded
+// broker's data dir problem); nil for a real cluster.
+type writeFailure func() error
+
 func messageStoreModule(cfg Config) fx.Option {
 	kafkaAdapters := fx.Provide(
 		func(b brokers, cfg Config) kafka.Config {
@@ -159,13 +163,17 @@ func messageStoreModule(cfg Config) fx.Option {
 			kc.ClusterName = cfg.MessageStore.ClusterName
 			return kc
 		},
-		fx.Annotate(func(lc fx.Lifecycle, kc kafka.Config, log *slog.Logger) (*kafka.Producer, error) {
+		func(lc fx.Lifecycle, kc kafka.Config, wf writeFailure, log *slog.Logger) (*kafka.Producer, error) {
 			p, err := kafka.NewProducer(kc, log.With("component", "kafka"))
 			if err == nil {
 				lc.Append(fx.StopHook(p.Close))
+				if wf != nil {
+					p.WithWriteFailure(wf)
+				}
 			}
 			return p, err
-		}, fx.As(new(ports.MessageProducer))),
+		},
+		func(p *kafka.Producer) ports.MessageProducer { return p },
 		fx.Annotate(func(lc fx.Lifecycle, kc kafka.Config, log *slog.Logger) (*kafka.Admin, error) {
 			a, err := kafka.NewAdmin(kc, log.With("component", "kafka"))
 			if err == nil {
@@ -178,10 +186,15 @@ func messageStoreModule(cfg Config) fx.Option {
 		}, fx.As(new(ports.MessageConsumerFactory))),
 	)
 	if cfg.MessageStore.Kind == MessageStoreKafka {
-		return fx.Module("messagestore.kafka", fx.Supply(brokers(cfg.MessageStore.Brokers)), kafkaAdapters)
+		return fx.Module("messagestore.kafka", fx.Supply(brokers(cfg.MessageStore.Brokers), writeFailure(nil)), kafkaAdapters,
+			// Only the producer sees a real cluster refuse writes.
+			fx.Provide(asHealthCheck(func(p *kafka.Producer) ports.HealthCheck { return p })))
 	}
 	return fx.Module("messagestore.embedded", kafkaAdapters, fx.Provide(
-		func(lc fx.Lifecycle, cfg Config, log *slog.Logger) (brokers, error) {
+		func(e *kafka.Embedded) brokers { return e.Addrs() },
+		func(e *kafka.Embedded) writeFailure { return e.WriteFailure },
+		asHealthCheck(func(e *kafka.Embedded) ports.HealthCheck { return e }),
+		func(lc fx.Lifecycle, cfg Config, log *slog.Logger) (*kafka.Embedded, error) {
 			dir := ""
 			if !cfg.InMemory {
 				dir = filepath.Join(cfg.DataDir, "kafka")
@@ -189,13 +202,13 @@ func messageStoreModule(cfg Config) fx.Option {
 					return nil, err
 				}
 			}
-			emb, err := kafka.StartEmbedded(dir, cfg.MessageStore.EmbeddedPort)
+			emb, err := kafka.StartEmbedded(dir, cfg.MessageStore.EmbeddedPort, kafka.WithEmbeddedLogger(log.With("component", "kafka")))
 			if err != nil {
 				return nil, err
 			}
 			log.Info("embedded Kafka broker started", "component", "kafka", "addrs", emb.Addrs(), "data_dir", dir)
 			lc.Append(fx.StopHook(emb.Close))
-			return brokers(emb.Addrs()), nil
+			return emb, nil
 		},
 	))
 }
@@ -335,6 +348,7 @@ var managementModule = fx.Module("management", fx.Invoke(
 		h := withPrometheus(httpapi.NewManagement(svc, log.With("component", "management")), mw)
 		serve(lc, log, "management", cfg.Management.Addr, cfg.Management.Server, metrics, h, 10*time.Second)
 	},
+	runStoreTopicRepair,
 ))
 
 var senderModule = fx.Module("sender", fx.Provide(
