@@ -87,14 +87,18 @@ func (p *Producer) Produce(ctx context.Context, topic domain.Topic, msg domain.M
 		}
 		if storeFault(err) {
 			refusal := p.refused(name, err)
-			if !retriable(err) {
+			if !transient(err) {
 				return refusal
 			}
 		}
-		if errors.Is(err, kerr.UnknownTopicID) {
+		switch {
+		case errors.Is(err, kerr.UnknownTopicID):
 			p.recreations.forget(cl, name, generation, p.log)
-		}
-		if !transient(err) {
+		case p.recreations.generation(cl, name) != generation:
+			// Another produce purged the recreated topic while this
+			// record was buffered (kgo's "topic purged while buffered"):
+			// send it again to the new topic.
+		case !transient(err):
 			return refused(name, err)
 		}
 		select {
