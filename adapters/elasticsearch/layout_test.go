@@ -17,7 +17,7 @@ func TestHermesLayout(t *testing.T) {
 	u := testURL(t)
 	prefix := testPrefix + "layout_"
 	day := time.Date(2024, 2, 3, 23, 30, 0, 0, time.FixedZone("UTC-2", -2*3600)) // 2024-02-04 in UTC
-	tr := openTracker(t, Config{URL: u, IndexPrefix: prefix, RefreshOnWrite: true, now: func() time.Time { return day }})
+	tr := openTracker(t, Config{URL: u, IndexPrefix: prefix, RefreshOnWrite: true, Timeout: realServerTimeout, now: func() time.Time { return day }})
 	t.Cleanup(func() { deleteTestData(t, tr, prefix) })
 
 	tr.Sent(domain.SentMessageTrace{MessageID: "m1", Timestamp: day.UnixMilli(), Subscription: "s", TopicName: "g.t", Status: domain.SentDiscarded, Partition: new(int32(3)), Offset: new(int64(7))})

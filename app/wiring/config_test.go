@@ -32,7 +32,7 @@ message_store:
 `), 0o600))
 	t.Setenv("HERMES_FRONTEND__ADDR", ":9999")
 	t.Setenv("HERMES_MESSAGE_STORE__BROKERS", "a:1,b:2")
-	t.Setenv("HERMES_TEST_KAFKA", "127.0.0.1:39092") // the test scripts' variables are not config
+	t.Setenv("HERMES_TEST_KAFKA", "127.0.0.1:19092") // the test scripts' variables are not config
 	cfg, err := Load(path)
 	require.NoError(t, err)
 	assert.Equal(t, []string{ModuleFrontend}, cfg.Modules)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Graphite carbon-cache (Debian graphite-carbon 1.1.7) on 127.0.0.1 for tests.
 #   test/infra/carbon.sh {start|stop|restart|status|env|wipe|install|logs}
-# Ports: line receiver ${HERMES_CARBON_PORT:-32003}, pickle ${HERMES_CARBON_PICKLE_PORT:-32004},
-#        cache query ${HERMES_CARBON_QUERY_PORT:-32002}.
+# Ports: line receiver ${HERMES_CARBON_PORT:-12003}, pickle ${HERMES_CARBON_PICKLE_PORT:-12004},
+#        cache query ${HERMES_CARBON_QUERY_PORT:-12002}.
 # Whisper files: $RUN_DIR/storage/whisper/<a>/<b>/<c>.wsp (retentions 1s:1h,1m:1d, xFilesFactor 0).
 set -euo pipefail
 
@@ -10,9 +10,9 @@ SVC=carbon
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-CARBON_PORT="${HERMES_CARBON_PORT:-32003}"
-CARBON_PICKLE_PORT="${HERMES_CARBON_PICKLE_PORT:-32004}"
-CARBON_QUERY_PORT="${HERMES_CARBON_QUERY_PORT:-32002}"
+CARBON_PORT="${HERMES_CARBON_PORT:-12003}"
+CARBON_PICKLE_PORT="${HERMES_CARBON_PICKLE_PORT:-12004}"
+CARBON_QUERY_PORT="${HERMES_CARBON_QUERY_PORT:-12002}"
 # Debian entry point: it has #!/usr/bin/python3. A pyenv python3 may come first on PATH and cannot
 # import Debian's python modules (twisted, carbon), so never run it through "python3".
 CARBON_BIN=/usr/bin/carbon-cache

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # FerretDB v1.24.0 (MongoDB wire protocol) with the SQLite backend on 127.0.0.1 for tests.
 #   test/infra/ferretdb.sh {start|stop|restart|status|env|wipe|install|logs}
-# Port: ${HERMES_MONGO_PORT:-37017} (MongoDB), debug/readiness HTTP ${HERMES_FERRETDB_DEBUG_PORT:-37088}.
+# Port: ${HERMES_MONGO_PORT:-17017} (MongoDB), debug/readiness HTTP ${HERMES_FERRETDB_DEBUG_PORT:-17088}.
 # The binary is built once from the Go module into
 #   ${HERMES_CACHE_DIR:-$HOME/.cache/hermes-go}/ferretdb-v1.24.0/ferretdb
 # in a temp dir outside the repo (the module zip lacks build/version/version.txt, without which the
@@ -13,8 +13,8 @@ SVC=ferretdb
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FERRETDB_VERSION=v1.24.0
-MONGO_PORT="${HERMES_MONGO_PORT:-37017}"
-DEBUG_PORT="${HERMES_FERRETDB_DEBUG_PORT:-37088}"
+MONGO_PORT="${HERMES_MONGO_PORT:-17017}"
+DEBUG_PORT="${HERMES_FERRETDB_DEBUG_PORT:-17088}"
 FERRETDB_BIN="$CACHE_DIR/ferretdb-$FERRETDB_VERSION/ferretdb"
 SVC_MATCH="ferretdb"
 SVC_PORTS="$MONGO_PORT $DEBUG_PORT"

@@ -5,8 +5,8 @@
 #   test/infra/kafka.sh start|stop|restart|status|env|wipe|install|logs
 #
 # Env:
-#   HERMES_KAFKA_PORT              PLAINTEXT port            (default 39092)
-#   HERMES_KAFKA_CONTROLLER_PORT   CONTROLLER port           (default 39093)
+#   HERMES_KAFKA_PORT              PLAINTEXT port            (default 19092)
+#   HERMES_KAFKA_CONTROLLER_PORT   CONTROLLER port           (default 19093)
 #   HERMES_KAFKA_VERSION           force one version         (default: first of 4.4.0 4.3.1 ... 4.0.0 that resolves)
 #   HERMES_KAFKA_HEAP_OPTS         JVM heap                  (default "-Xms128m -Xmx512m")
 #   HERMES_KAFKA_JVM_OPTS          extra JVM options         (default "")
@@ -19,8 +19,8 @@ SVC=kafka
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-SVC_PORT="${HERMES_KAFKA_PORT:-39092}"
-CONTROLLER_PORT="${HERMES_KAFKA_CONTROLLER_PORT:-39093}"
+SVC_PORT="${HERMES_KAFKA_PORT:-19092}"
+CONTROLLER_PORT="${HERMES_KAFKA_CONTROLLER_PORT:-19093}"
 SVC_PORTS="$SVC_PORT $CONTROLLER_PORT"
 SVC_MATCH=kafka.Kafka
 SVC_START_TIMEOUT="${HERMES_KAFKA_START_TIMEOUT:-120}"

@@ -101,6 +101,7 @@ svc_spawn() {
 	setsid "$@" </dev/null >"$LOG_FILE" 2>&1 9>&- &
 	SPAWNED_PID=$!
 	echo "$SPAWNED_PID" >"$PID_FILE"
+	echo "$SVC_PORTS" >"$PORTS_FILE"
 }
 
 # wait_ready PID T0: poll svc_ready until ready, PID's death or
@@ -160,6 +161,14 @@ do_start() {
 			log "already running (pid $pid) and ready on 127.0.0.1:${SVC_PORTS%% *}"
 			return 0
 		fi
+		# A server started with other ports (other HERMES_*_PORT values, or
+		# the defaults of an older script) never gets ready on these.
+		if [[ -f "$PORTS_FILE" && "$(cat "$PORTS_FILE")" != "$SVC_PORTS" ]]; then
+			die "pid $pid runs on ports $(cat "$PORTS_FILE"), not $SVC_PORTS: stop it first ($0 stop; the pid file is the same whatever the ports)"
+		fi
+		if [[ ! -f "$PORTS_FILE" ]]; then
+			warn "pid $pid was started by an older script that did not record its ports; if they were other than $SVC_PORTS (the defaults moved below the ephemeral range), stop it first: $0 stop"
+		fi
 		log "process $pid exists but is not ready; waiting up to ${SVC_START_TIMEOUT}s"
 		wait_ready "$pid" "$t0" && return 0
 		show_log_tail
@@ -217,6 +226,7 @@ infra_main() {
 	PID_FILE="$RUN_DIR/$SVC.pid"
 	LOG_FILE="$RUN_DIR/$SVC.log"
 	LOCK_FILE="$INFRA_DIR/.$SVC.lock"
+	PORTS_FILE="$RUN_DIR/$SVC.ports"
 	case "${1:-}" in
 	start)
 		take_lock

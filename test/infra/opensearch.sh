@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # OpenSearch 2.19.6 (Elasticsearch-compatible REST API) as an embedded single node on 127.0.0.1 for tests.
 #   test/infra/opensearch.sh {start|stop|restart|status|env|wipe|install|logs}
-# Ports: HTTP ${HERMES_OPENSEARCH_PORT:-39200}, transport ${HERMES_OPENSEARCH_TRANSPORT_PORT:-39300}.
+# Ports: HTTP ${HERMES_OPENSEARCH_PORT:-19200}, transport ${HERMES_OPENSEARCH_TRANSPORT_PORT:-19300}.
 # There is no OpenSearch distribution tarball to download here, only Maven Central, so a tiny launcher
 # (test/infra/opensearch-launcher: pom.xml + one class) starts org.opensearch.node.Node with the
 # Netty4 (HTTP) and reindex modules passed as classpath plugins. It is built with Maven into
@@ -13,8 +13,8 @@ SVC=opensearch
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-HTTP_PORT="${HERMES_OPENSEARCH_PORT:-39200}"
-TRANSPORT_PORT="${HERMES_OPENSEARCH_TRANSPORT_PORT:-39300}"
+HTTP_PORT="${HERMES_OPENSEARCH_PORT:-19200}"
+TRANSPORT_PORT="${HERMES_OPENSEARCH_TRANSPORT_PORT:-19300}"
 HEAP="${HERMES_OPENSEARCH_HEAP:-512m}"
 LAUNCHER_SRC="$INFRA_SRC_DIR/opensearch-launcher"
 LAUNCHER_DIR="$CACHE_DIR/opensearch-launcher"

@@ -4,7 +4,7 @@
 #   test/infra/zookeeper.sh start|stop|restart|status|env|wipe|install|logs
 #
 # Env:
-#   HERMES_ZOOKEEPER_PORT   client port           (default 32181)
+#   HERMES_ZOOKEEPER_PORT   client port           (default 12181)
 #   HERMES_ZOOKEEPER_HEAP   JVM heap options      (default "-Xmx256m")
 #   HERMES_INFRA_DIR        run dir root          (default /tmp/hermes-infra)
 set -euo pipefail
@@ -13,7 +13,7 @@ SVC=zookeeper
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-SVC_PORT="${HERMES_ZOOKEEPER_PORT:-32181}"
+SVC_PORT="${HERMES_ZOOKEEPER_PORT:-12181}"
 SVC_PORTS="$SVC_PORT"
 SVC_MATCH=QuorumPeerMain
 SVC_START_TIMEOUT="${HERMES_ZOOKEEPER_START_TIMEOUT:-30}"
