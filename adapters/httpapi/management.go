@@ -65,6 +65,7 @@ func NewManagement(svc ports.Management, log *slog.Logger) http.Handler {
 	m.schemaRoutes(routes)
 	m.adminRoutes(routes)
 	m.queryRoutes(routes)
+	m.subscriptionHealthRoutes(routes)
 	for pattern, h := range routes {
 		mux.HandleFunc(pattern, h)
 	}

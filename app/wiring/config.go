@@ -164,6 +164,9 @@ type ManagementConfig struct {
 	EndpointProtocols []string `koanf:"endpoint_protocols"`
 	// Server bounds the server's connections (see ServerConfig).
 	Server ServerConfig `koanf:"server"`
+	// SubscriptionHealth holds the health check's thresholds (Hermes's
+	// management.subscription-health.*; see subscription_health.go).
+	SubscriptionHealth SubscriptionHealthConfig `koanf:"subscription_health"`
 }
 
 // ConsumersConfig configures delivery.
@@ -388,7 +391,8 @@ func Defaults() Config {
 		Management: ManagementConfig{
 			Addr: ":8090", GroupNamePattern: `^[a-zA-Z0-9_.-]+$`, AllowTopicRemoval: true,
 			OwnerSources: []string{"Plaintext"}, EndpointProtocols: []string{"http", "https", "jms", "googlepubsub", "googlebigquery"},
-			Server: defaultServerConfig(60*time.Second, 1024),
+			Server:             defaultServerConfig(60*time.Second, 1024),
+			SubscriptionHealth: defaultSubscriptionHealth(),
 		},
 		Consumers: ConsumersConfig{
 			Addr: ":8000", RestartBackoff: time.Second, MaxConnsPerHost: 100, InflightSize: 100,

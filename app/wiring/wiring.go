@@ -341,10 +341,13 @@ var managementModule = fx.Module("management", fx.Invoke(
 			ports.HealthService
 			*app.Admin
 			ports.QueryService
-		}{m, q, sch, health(hc.Checks), admin, app.NewQueryEntities(store, q)}
+			ports.SubscriptionHealthService
+		}{m, q, sch, health(hc.Checks), admin, app.NewQueryEntities(store, q),
+			app.NewCheckSubscriptionHealth(store, q, cfg.Management.SubscriptionHealth.thresholds(), cfg.Management.OwnerSources)}
 		// An ambiguous method (two embedded values with one name) is not
 		// promoted, and the API would silently drop its routes.
 		var _ ports.QueryService = svc
+		var _ ports.SubscriptionHealthService = svc
 		h := withPrometheus(httpapi.NewManagement(svc, log.With("component", "management")), mw)
 		serve(lc, log, "management", cfg.Management.Addr, cfg.Management.Server, metrics, h, 10*time.Second)
 	},
