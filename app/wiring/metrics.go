@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"time"
 
@@ -94,8 +93,8 @@ func metricsModule(cfg Config) fx.Option {
 	kinds = slices.DeleteFunc(kinds, func(k string) bool { dup := seen[k]; seen[k] = true; return dup })
 	queryKind := cfg.Metrics.Query.kind(kinds)
 	if slices.Contains(kinds, MetricsWhisper) || queryKind == MetricsWhisper {
-		opts = append(opts, fx.Provide(func(cfg Config, log *slog.Logger) (*whisper.Store, error) {
-			return whisper.Open(whisper.Config{Dir: filepath.Join(cfg.DataDir, "metrics"), Retentions: cfg.Metrics.WhisperRetentions}, log.With("component", "whisper"))
+		opts = append(opts, fx.Provide(func(cfg Config, dir dataDir, log *slog.Logger) (*whisper.Store, error) {
+			return whisper.Open(whisper.Config{Dir: dir.path("metrics"), Retentions: cfg.Metrics.WhisperRetentions}, log.With("component", "whisper"))
 		}))
 	}
 	for _, kind := range kinds {

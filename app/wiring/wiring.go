@@ -7,7 +7,6 @@ import (
 	"context"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"regexp"
 	"time"
 
@@ -34,7 +33,7 @@ import (
 func Options(cfg Config) fx.Option {
 	opts := []fx.Option{
 		fx.Supply(cfg),
-		fx.Provide(newLogger),
+		fx.Provide(newLogger, lockDataDir),
 		fx.WithLogger(func(l *slog.Logger) fxevent.Logger {
 			if cfg.Log.Level == "debug" {
 				return &fxevent.SlogLogger{Logger: l.With("component", "fx")}
@@ -102,8 +101,8 @@ func metadataModule(cfg Config) fx.Option {
 		))
 	}
 	return fx.Module("metadata.file", fx.Provide(
-		fx.Annotate(func(lc fx.Lifecycle, cfg Config) (*filestore.Store, error) {
-			s, err := filestore.Open(filepath.Join(cfg.DataDir, "metadata"))
+		fx.Annotate(func(lc fx.Lifecycle, dir dataDir) (*filestore.Store, error) {
+			s, err := filestore.Open(dir.path("metadata"))
 			if err != nil {
 				return nil, err
 			}
@@ -194,10 +193,10 @@ func messageStoreModule(cfg Config) fx.Option {
 		func(e *kafka.Embedded) brokers { return e.Addrs() },
 		func(e *kafka.Embedded) writeFailure { return e.WriteFailure },
 		asHealthCheck(func(e *kafka.Embedded) ports.HealthCheck { return e }),
-		func(lc fx.Lifecycle, cfg Config, log *slog.Logger) (*kafka.Embedded, error) {
+		func(lc fx.Lifecycle, cfg Config, root dataDir, log *slog.Logger) (*kafka.Embedded, error) {
 			dir := ""
 			if !cfg.InMemory {
-				dir = filepath.Join(cfg.DataDir, "kafka")
+				dir = root.path("kafka")
 				if err := os.MkdirAll(dir, 0o755); err != nil {
 					return nil, err
 				}

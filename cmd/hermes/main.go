@@ -5,14 +5,20 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"strings"
+	"syscall"
 
+	"go.uber.org/dig"
 	"go.uber.org/fx"
 
 	"github.com/hermes-go/hermes/app/wiring"
+	"github.com/hermes-go/hermes/domain"
 )
 
 func main() {
@@ -49,13 +55,13 @@ func main() {
 func run(cfg wiring.Config) int {
 	app := fx.New(wiring.Options(cfg))
 	if err := app.Err(); err != nil {
-		fmt.Fprintln(os.Stderr, "hermes:", err)
+		printStartError(os.Stderr, cfg, err)
 		return 1
 	}
 	startCtx, cancel := context.WithTimeout(context.Background(), app.StartTimeout())
 	defer cancel()
 	if err := app.Start(startCtx); err != nil {
-		fmt.Fprintln(os.Stderr, "hermes: start:", err)
+		printStartError(os.Stderr, cfg, err)
 		return 1
 	}
 	<-app.Done()
@@ -67,3 +73,35 @@ func run(cfg wiring.Config) int {
 	}
 	return 0
 }
+
+// printStartError writes why the app could not start: the cause first, on
+// one line, with what to do; fx's account of which constructor needed
+// what only at log.level debug, where it helps to debug the wiring.
+func printStartError(w io.Writer, cfg wiring.Config, err error) {
+	cause := dig.RootCause(err)
+	fmt.Fprintf(w, "hermes: cannot start: %s\n", oneLine(cause.Error()))
+	if hint := startHint(cause); hint != "" {
+		fmt.Fprintf(w, "hermes: %s\n", hint)
+	}
+	if cfg.Log.Level == "debug" {
+		fmt.Fprintf(w, "hermes: detail: %s\n", err)
+	} else if cause != err {
+		fmt.Fprintln(w, "hermes: run with HERMES_LOG__LEVEL=debug for the full start trace")
+	}
+}
+
+// startHint says what to do about causes that do not say it themselves.
+func startHint(cause error) string {
+	switch {
+	case errors.Is(cause, syscall.EADDRINUSE):
+		return "another process listens on that address: stop it, or set frontend.addr / management.addr (HERMES_FRONTEND__ADDR, HERMES_MANAGEMENT__ADDR)"
+	case errors.Is(cause, domain.ErrUnavailable):
+		return "a backend is unreachable: check that it runs and that the configured address is right"
+	case errors.Is(cause, fs.ErrPermission):
+		return "the data dir (or a file in it) is not writable by this user: fix its permissions or choose another --data-dir"
+	}
+	return ""
+}
+
+// oneLine joins a multi-line error (errors.Join) into one line.
+func oneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ") }

@@ -1,11 +1,15 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -68,4 +72,50 @@ func TestNamesOverStoreLimits(t *testing.T) {
 	id := publish(t, h, "limits.t", `{"after":"restart"}`)
 	got := sub.waitFor(t, 1)
 	assert.Equal(t, id, got[0].Header.Get("Hermes-Message-Id"))
+}
+
+// exitOf runs the binary, which is expected to refuse to start, and returns
+// what it printed. A binary that does not exit fails the test.
+func exitOf(t *testing.T, env []string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Env = append(append(os.Environ(), "HERMES_FRONTEND__ADDR=127.0.0.1:0", "HERMES_MANAGEMENT__ADDR=127.0.0.1:0"), env...)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, ctx.Err(), "hermes did not refuse to start:\n%s", out)
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "hermes started:\n%s", out)
+	return string(out)
+}
+
+// A data dir belongs to one process, whichever stores the second one would
+// use, and the refusal is one line saying why and what to do (issue 15,
+// defects 11 and 13: memory metadata with the embedded broker ran beside
+// the first process, and start errors ended a long fx dump).
+func TestSecondProcessOnADataDirIsRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	h := startHermes(t, dir)
+	createTopic(t, h, "lock", "t")
+
+	for name, env := range map[string][]string{
+		"same stores":                   {"HERMES_DATA_DIR=" + dir},
+		"memory metadata and consumers": {"HERMES_DATA_DIR=" + dir, "HERMES_METADATA__KIND=memory"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			args := []string{}
+			if name != "same stores" {
+				args = append(args, "--modules", "consumers")
+			}
+			out := exitOf(t, env, args...)
+			first, _, _ := strings.Cut(out, "\n")
+			assert.True(t, strings.HasPrefix(first, "hermes: cannot start: "), out)
+			assert.Contains(t, first, "used by another hermes process")
+			assert.Contains(t, first, fmt.Sprintf("pid %d", h.cmd.Process.Pid), "the refusal names the holder")
+			assert.Contains(t, first, "--data-dir", "the refusal says what to do")
+			assert.NotContains(t, out, "could not build arguments", "no fx dump")
+		})
+	}
+	publish(t, h, "lock.t", `{"still":"serving"}`)
 }
