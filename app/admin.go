@@ -11,4 +11,10 @@ type Admin struct {
 	*ManagementMode
 	*WorkloadConstraints
 	*OAuthProviders
+	*StatsReport
+	*Readiness
+	*Consistency
+	*OfflineRetransmission
+	*Links
+	*InactiveTopicsDetection
 }

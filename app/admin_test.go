@@ -130,4 +130,19 @@ func TestAdminImplementsItsPorts(t *testing.T) {
 	assert.True(t, ok, "WorkloadConstraintsService")
 	_, ok = a.(ports.OAuthProviderService)
 	assert.True(t, ok, "OAuthProviderService")
+	for name, ok := range map[string]bool{
+		"StatsService":                 is[ports.StatsService](a),
+		"ReadinessService":             is[ports.ReadinessService](a),
+		"ConsistencyService":           is[ports.ConsistencyService](a),
+		"OfflineRetransmissionService": is[ports.OfflineRetransmissionService](a),
+		"LinkService":                  is[ports.LinkService](a),
+		"InactiveTopicsService":        is[ports.InactiveTopicsService](a),
+	} {
+		assert.True(t, ok, name)
+	}
+}
+
+func is[T any](v any) bool {
+	_, ok := v.(T)
+	return ok
 }

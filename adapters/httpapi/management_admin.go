@@ -12,6 +12,11 @@ func (m *management) adminRoutes(routes map[string]http.HandlerFunc) {
 	m.modeRoutes(routes)
 	m.constraintsRoutes(routes)
 	m.oauthRoutes(routes)
+	m.statsRoutes(routes)
+	m.readinessRoutes(routes)
+	m.consistencyRoutes(routes)
+	m.retransmissionTaskRoutes(routes)
+	m.linksRoutes(routes)
 }
 
 // adminFilters wraps the routed API in the admin areas' filters: the

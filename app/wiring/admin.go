@@ -2,6 +2,7 @@ package wiring
 
 import (
 	"fmt"
+	"time"
 
 	"go.uber.org/fx"
 
@@ -51,17 +52,78 @@ func ownerSources(cfg Config) []ports.OwnerSource {
 
 // adminModule provides the admin use cases the management API serves.
 var adminModule = fx.Module("admin", fx.Provide(
-	func(cfg Config, store ports.MetadataStore) (*app.Admin, error) {
+	func(cfg Config, store ports.MetadataStore, storeAdmin ports.MessageStoreAdmin) (*app.Admin, error) {
 		nodes, ok := store.(ports.NodeStore)
 		if !ok {
 			return nil, fmt.Errorf("metadata store %T keeps no management documents (ports.NodeStore)", store)
 		}
+		inventory, _ := storeAdmin.(ports.StoreTopicInventory)
+		l := cfg.Management.Links
 		return &app.Admin{
 			Console:             app.NewConsole(cfg.Console),
 			Owners:              app.NewOwners(ownerSources(cfg), store),
 			ManagementMode:      app.NewManagementMode(),
 			WorkloadConstraints: app.NewWorkloadConstraints(nodes),
 			OAuthProviders:      app.NewOAuthProviders(nodes),
+			StatsReport:         app.NewStats(store),
+			Readiness:           app.NewReadiness(nodes, cfg.MessageStore.ClusterName),
+			Consistency:         app.NewConsistency(store, inventory, cfg.MessageStore.ClusterName),
+			OfflineRetransmission: app.NewOfflineRetransmission(store, nodes, app.RetransmissionLinks{
+				LogsURL: l.RetransmissionLogsURL, MetricsURL: l.RetransmissionMetricsURL, JobDetailsURL: l.RetransmissionJobDetailsURL}),
+			Links: app.NewLinks(store, app.LinksConfig{OfflineClientsURL: l.OfflineClientsURL,
+				TopicDashboardURL: l.TopicDashboardURL, SubscriptionDashboardURL: l.SubscriptionDashboardURL,
+				TopicTrackingURLs: templates(l.TopicTrackingURLs), SubscriptionTrackingURLs: templates(l.SubscriptionTrackingURLs)}),
+			InactiveTopicsDetection: app.NewInactiveTopics(store, nodes, inventory, app.InactiveTopicsConfig{
+				Threshold: cfg.Management.InactiveTopics.Threshold, Whitelisted: cfg.Management.InactiveTopics.Whitelisted}),
 		}, nil
 	},
 ))
+
+// LinkTemplateConfig is one named URL template.
+type LinkTemplateConfig struct {
+	Name string `koanf:"name"`
+	URL  string `koanf:"url"`
+}
+
+// LinksConfig holds the URL templates of the management's helper links
+// (Hermes's pluggable providers). In a template {topic} is the qualified
+// topic name, {group} and {topicName} its parts, {subscription} the
+// subscription name, {taskId} a retransmission task's id. Empty: not
+// configured (the dashboards and offline clients answer 404
+// IMPLEMENTATION_ABSENT, tracking URLs an empty list).
+type LinksConfig struct {
+	OfflineClientsURL        string               `koanf:"offline_clients_url"`
+	TopicDashboardURL        string               `koanf:"topic_dashboard_url"`
+	SubscriptionDashboardURL string               `koanf:"subscription_dashboard_url"`
+	TopicTrackingURLs        []LinkTemplateConfig `koanf:"topic_tracking_urls"`
+	SubscriptionTrackingURLs []LinkTemplateConfig `koanf:"subscription_tracking_urls"`
+	// Retransmission task monitoring links (Hermes's defaults).
+	RetransmissionLogsURL       string `koanf:"retransmission_logs_url"`
+	RetransmissionMetricsURL    string `koanf:"retransmission_metrics_url"`
+	RetransmissionJobDetailsURL string `koanf:"retransmission_job_details_url"`
+}
+
+// InactiveTopicsConfig is Hermes's management.detection.inactive-topics.
+type InactiveTopicsConfig struct {
+	// Threshold without a message after which a topic is inactive (default 1440h, Hermes's 60d).
+	Threshold time.Duration `koanf:"threshold"`
+	// Whitelisted qualified topic names are reported with whitelisted true.
+	Whitelisted []string `koanf:"whitelisted"`
+}
+
+func defaultLinks() LinksConfig {
+	return LinksConfig{
+		TopicTrackingURLs: []LinkTemplateConfig{}, SubscriptionTrackingURLs: []LinkTemplateConfig{},
+		RetransmissionLogsURL:       "https://kibana.com/?query={taskId}",
+		RetransmissionMetricsURL:    "https://monitoring.com?query={taskId}",
+		RetransmissionJobDetailsURL: "https://job-details.com?query={taskId}",
+	}
+}
+
+func templates(in []LinkTemplateConfig) []app.LinkTemplate {
+	out := make([]app.LinkTemplate, 0, len(in))
+	for _, t := range in {
+		out = append(out, app.LinkTemplate{Name: t.Name, URL: t.URL})
+	}
+	return out
+}

@@ -167,6 +167,10 @@ type ManagementConfig struct {
 	// SubscriptionHealth holds the health check's thresholds (Hermes's
 	// management.subscription-health.*; see subscription_health.go).
 	SubscriptionHealth SubscriptionHealthConfig `koanf:"subscription_health"`
+	// Links are the URL templates of the helper links (see admin.go).
+	Links LinksConfig `koanf:"links"`
+	// InactiveTopics configures GET /inactive-topics.
+	InactiveTopics InactiveTopicsConfig `koanf:"inactive_topics"`
 }
 
 // ConsumersConfig configures delivery.
@@ -393,6 +397,7 @@ func Defaults() Config {
 			OwnerSources: []string{"Plaintext"}, EndpointProtocols: []string{"http", "https", "jms", "googlepubsub", "googlebigquery"},
 			Server:             defaultServerConfig(60*time.Second, 1024),
 			SubscriptionHealth: defaultSubscriptionHealth(),
+			Links:              defaultLinks(), InactiveTopics: InactiveTopicsConfig{Threshold: 60 * 24 * time.Hour, Whitelisted: []string{}},
 		},
 		Consumers: ConsumersConfig{
 			Addr: ":8000", RestartBackoff: time.Second, MaxConnsPerHost: 100, InflightSize: 100,
