@@ -57,3 +57,5 @@ echo "test: gofmt + go vet"
 make --no-print-directory lint
 echo "test: go test ./..."
 go test -count=1 -timeout 20m ./... 2>&1 | tee "$results"
+echo "test: fuzz targets, bounded (test/fuzz.sh)"
+bash test/fuzz.sh

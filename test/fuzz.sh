@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for a bounded time (FUZZTIME, default 8s each),
+# one at a time: `go test -fuzz` takes one target per invocation. Their
+# seed corpora already ran as plain tests in `go test ./...`. A crash
+# leaves its input in the package's testdata/fuzz/<target>/: fix the bug
+# and commit that file, so the input stays a regression seed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fuzztime=${FUZZTIME:-8s}
+targets=(
+  "./domain FuzzNames"
+  "./domain FuzzDecodeTopic"
+  "./domain FuzzDecodeSubscription"
+  "./domain FuzzHeaderFilter"
+  "./domain FuzzUnwrapJSON"
+  "./app FuzzTopicCreateAndPatch"
+  "./app FuzzSubscriptionCreateAndPatch"
+  "./adapters/jsonpath FuzzJSONPathFilter"
+  "./adapters/avro FuzzFromJSON"
+  "./adapters/avro FuzzAvroPath"
+)
+failed=0
+for t in "${targets[@]}"; do
+  read -r pkg name <<<"$t"
+  if ! go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" "$pkg" >/tmp/hermes-fuzz.$$ 2>&1; then
+    echo "FAIL fuzz $pkg $name"
+    grep -v '^fuzz: elapsed' /tmp/hermes-fuzz.$$ | tail -30
+    failed=$((failed + 1))
+  else
+    echo "ok   fuzz $pkg $name ($fuzztime)"
+  fi
+done
+rm -f /tmp/hermes-fuzz.$$
+if [ "$failed" -gt 0 ]; then
+  echo "fuzz: $failed of ${#targets[@]} targets failed"
+  exit 1
+fi
+echo "fuzz: ${#targets[@]} targets passed"
