@@ -63,6 +63,12 @@ type MessageStoreAdmin interface {
 	// at all (never created, or deleted), and domain.ErrUnavailable when
 	// the store cannot be reached.
 	Lag(ctx context.Context, sub domain.SubscriptionName) (int64, error)
+	// ConsumerGroup describes the subscription's consumer group on topic's
+	// store topic: state, members and each member's partitions with
+	// committed and end offsets. found is false when the store has no live
+	// group (never joined, or Kafka's Dead). Errors wrap
+	// domain.ErrUnavailable.
+	ConsumerGroup(ctx context.Context, topic domain.Topic, sub domain.SubscriptionName) (group ConsumerGroup, found bool, err error)
 }
 
 // ReceivedMessage is a message read from the store for a subscription.

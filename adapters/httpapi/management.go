@@ -66,6 +66,7 @@ func NewManagement(svc ports.Management, log *slog.Logger) http.Handler {
 	m.adminRoutes(routes)
 	m.queryRoutes(routes)
 	m.subscriptionHealthRoutes(routes)
+	m.consumerGroupRoutes(routes)
 	for pattern, h := range routes {
 		mux.HandleFunc(pattern, h)
 	}

@@ -327,7 +327,7 @@ var frontendModule = fx.Module("frontend", fx.Invoke(
 ))
 
 var managementModule = fx.Module("management", fx.Invoke(
-	func(lc fx.Lifecycle, cfg Config, m ports.Management, q *app.QueryMetrics, admin *app.Admin, store ports.MetadataStore, metrics ports.Metrics, mw metricsWriters, hc healthChecks, log *slog.Logger) {
+	func(lc fx.Lifecycle, cfg Config, m ports.Management, q *app.QueryMetrics, admin *app.Admin, store ports.MetadataStore, msAdmin ports.MessageStoreAdmin, metrics ports.Metrics, mw metricsWriters, hc healthChecks, log *slog.Logger) {
 		// NewManagement serves the metrics endpoints of a service that also
 		// implements ports.MetricsService.
 		// It serves the schema endpoints of one that implements
@@ -341,12 +341,15 @@ var managementModule = fx.Module("management", fx.Invoke(
 			*app.Admin
 			ports.QueryService
 			ports.SubscriptionHealthService
+			ports.ConsumerGroupService
 		}{m, q, sch, health(hc.Checks), admin, app.NewQueryEntities(store, q),
-			app.NewCheckSubscriptionHealth(store, q, cfg.Management.SubscriptionHealth.thresholds(), cfg.Management.OwnerSources)}
+			app.NewCheckSubscriptionHealth(store, q, cfg.Management.SubscriptionHealth.thresholds(), cfg.Management.OwnerSources),
+			app.NewDescribeConsumerGroups(store, msAdmin)}
 		// An ambiguous method (two embedded values with one name) is not
 		// promoted, and the API would silently drop its routes.
 		var _ ports.QueryService = svc
 		var _ ports.SubscriptionHealthService = svc
+		var _ ports.ConsumerGroupService = svc
 		h := withPrometheus(httpapi.NewManagement(svc, log.With("component", "management")), mw)
 		serve(lc, log, "management", cfg.Management.Addr, cfg.Management.Server, metrics, h, 10*time.Second)
 	},

@@ -76,6 +76,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness, f Features) {
 		{"OffsetsAtReplaysFromTime", testReplay},
 		{"LagCountsUncommittedMessages", testLag},
 		{"LagCountsPartitionsWithoutCommitFromStart", testLagWithoutCommit},
+		{"ConsumerGroupShowsMembersAndOffsets", testConsumerGroup},
 	}
 	if f.Persistence {
 		tests = append(tests, testCase{"SurvivesRestart", testRestart})
