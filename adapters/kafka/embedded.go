@@ -54,6 +54,9 @@ func StartEmbedded(dataDir string, port int, opts ...EmbeddedOption) (*Embedded,
 		kfake.WithLogger(kfakeLogger{e}),
 	}
 	if dataDir != "" {
+		if err := quarantineUnloadable(dataDir, e.log); err != nil {
+			return nil, err
+		}
 		kopts = append(kopts, kfake.DataDir(dataDir))
 	}
 	c, err := kfake.NewCluster(kopts...)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -118,4 +119,41 @@ func TestSecondProcessOnADataDirIsRefused(t *testing.T) {
 		})
 	}
 	publish(t, h, "lock.t", `{"still":"serving"}`)
+}
+
+// A data dir whose broker state holds a topic that cannot be loaded (what
+// a 250-character group once created) starts: the entry is moved aside
+// and logged, and every other topic is served (issue 15, defect 1).
+func TestRestartOnADataDirWithAnUnloadableTopic(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	h := startHermes(t, dir)
+	createTopic(t, h, "restart", "t")
+	sub := newSubscriber(t)
+	createSubscription(t, h, "restart.t", "s", sub.URL, "")
+	h.stop()
+
+	path := filepath.Join(dir, "kafka", "topics.json")
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var topics map[string]any
+	require.NoError(t, json.Unmarshal(b, &topics))
+	entries := topics["topics"].([]any)
+	require.NotEmpty(t, entries)
+	bad := map[string]any{}
+	for k, v := range entries[0].(map[string]any) {
+		bad[k] = v
+	}
+	bad["name"] = strings.Repeat("g", 250) + ".tttttt"
+	topics["topics"] = append(entries, bad)
+	b, err = json.Marshal(topics)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+
+	h = startHermes(t, dir)
+	assert.Contains(t, h.log.String(), "topic cannot be loaded")
+	assert.FileExists(t, filepath.Join(dir, "kafka", "topics.quarantined.json"))
+	id := publish(t, h, "restart.t", `{"after":"restart"}`)
+	got := sub.waitFor(t, 1)
+	assert.Equal(t, id, got[0].Header.Get("Hermes-Message-Id"))
 }
