@@ -35,6 +35,9 @@ type DeliveryConfig struct {
 	// MaxRate tunes sharing a subscription's rate between the consumer
 	// instances serving it (see Deliverer.ShareMaxRate).
 	MaxRate MaxRateConfig
+	// OmitKeepAliveHeader stops sending "Keep-Alive: true" to HTTP/1
+	// subscribers (Hermes always sends it; default false: sent).
+	OmitKeepAliveHeader bool
 }
 
 func (c DeliveryConfig) withDefaults() DeliveryConfig {

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"maps"
 	"strconv"
 	"time"
 
@@ -17,6 +18,7 @@ const (
 	headerTopicName        = "Hermes-Topic-Name"
 	headerSubscriptionName = "Hermes-Subscription-Name"
 	headerBatchID          = "Hermes-Batch-Id"
+	headerKeepAlive        = "Keep-Alive"
 )
 
 // filtered reports (and accounts for) a message the subscription's filters
@@ -35,6 +37,25 @@ func (dl *delivery) reject(m ports.ReceivedMessage) {
 	dl.trace(m, "", domain.SentFiltered, "", false)
 }
 
+// metadataMessageID is the external-metadata key of the message id.
+const metadataMessageID = "messageId"
+
+// withMessageIDMetadata adds messageId to the message's external metadata
+// where Hermes has it: an Avro message's metadata is its __metadata map,
+// which holds messageId, and a message with propagated headers gets it
+// added beside them. Subscribers receive it as a "messageId" header,
+// header filters see it and batch items carry it.
+func (dl *delivery) withMessageIDMetadata(m ports.ReceivedMessage) ports.ReceivedMessage {
+	if m.ID == "" || (dl.topic.ContentType != domain.ContentTypeAvro && len(m.Headers) == 0) {
+		return m
+	}
+	h := make(map[string]string, len(m.Headers)+1)
+	maps.Copy(h, m.Headers)
+	h[metadataMessageID] = m.ID
+	m.Headers = h
+	return m
+}
+
 // admission is what admit decided about a message.
 type admission int
 
@@ -49,6 +70,7 @@ const (
 // Hermes). A message whose schema is gone or that does not decode is
 // discarded; a schema store that fails is retried until ctx ends.
 func (dl *delivery) admit(ctx context.Context, m ports.ReceivedMessage) (ports.ReceivedMessage, admission) {
+	m = dl.withMessageIDMetadata(m)
 	if dl.topic.ContentType != domain.ContentTypeAvro || dl.schemas == nil {
 		if hasAvroPathFilter(dl.sub) && dl.topic.ContentType != domain.ContentTypeAvro {
 			// Hermes's avropath filter throws on other content types, which rejects.
@@ -200,13 +222,32 @@ func (dl *delivery) commonHeaders(h map[string]string) map[string]string {
 	return h
 }
 
+// messageHeaders are a serial delivery's headers: Hermes's own, the
+// subscription's, and the message's propagated headers, which a
+// subscription header of the same name does not override (Hermes adds
+// them to the request first, so the subscriber reads theirs).
 func (dl *delivery) messageHeaders(m ports.ReceivedMessage) map[string]string {
-	h := make(map[string]string, 5+len(dl.sub.Headers)+len(m.Headers))
-	for k, v := range m.Headers {
-		h[k] = v
-	}
+	h := make(map[string]string, 6+len(dl.sub.Headers)+len(m.Headers))
 	h[headerMessageID] = m.ID
-	return dl.commonHeaders(h)
+	if !dl.sub.HTTP2Enabled && !dl.cfg.OmitKeepAliveHeader {
+		// Hermes's HTTP/1 sender always asks for a kept-alive connection.
+		h[headerKeepAlive] = "true"
+	}
+	dl.commonHeaders(h)
+	for k, v := range m.Headers {
+		if !hermesHeaders[k] {
+			h[k] = v
+		}
+	}
+	return h
+}
+
+// hermesHeaders are the headers Hermes sets itself; a propagated header
+// of the same name does not replace them.
+var hermesHeaders = map[string]bool{
+	"Content-Type": true, "Content-Length": true, "Host": true, "Authorization": true,
+	headerMessageID: true, headerRetryCount: true, headerTopicName: true, headerSubscriptionName: true,
+	headerBatchID: true, headerKeepAlive: true,
 }
 
 // trace records a sent-message event as the subscription's trackingMode

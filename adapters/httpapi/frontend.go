@@ -58,6 +58,13 @@ type FrontendConfig struct {
 	// Metrics receives the per-topic measurements only this adapter sees
 	// (see publishMetrics). Nil records none.
 	Metrics ports.Metrics
+	// Headers says which request headers are stored with the message and
+	// delivered with it (off by default, as in Hermes).
+	Headers HeaderPropagation
+	// KeepAliveHeader, when positive, adds "Keep-Alive: timeout=N" to
+	// publish responses (Hermes's frontend.handlers.keepAliveHeader,
+	// disabled by default).
+	KeepAliveHeader time.Duration
 }
 
 // DefaultFrontendConfig returns the defaults documented on FrontendConfig.
@@ -101,6 +108,7 @@ func (c FrontendConfig) ackTimeout(t domain.Topic) time.Duration {
 type frontend struct {
 	pub     ports.Publisher
 	cfg     FrontendConfig
+	headers headerPropagator
 	log     *slog.Logger
 	metrics *publishMetrics // nil: cfg.Metrics is nil
 }
@@ -114,7 +122,7 @@ func NewFrontend(pub ports.Publisher, cfg FrontendConfig, log *slog.Logger) http
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	f := &frontend{pub: pub, cfg: cfg.withDefaults(), log: log}
+	f := &frontend{pub: pub, cfg: cfg.withDefaults(), log: log, headers: newHeaderPropagator(cfg.Headers)}
 	if cfg.Metrics != nil {
 		f.metrics = &publishMetrics{m: cfg.Metrics}
 	}
@@ -140,6 +148,9 @@ func (f *frontend) publish(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := uuid.NewString()
 	w.Header().Set(MessageIDHeader, id)
+	if f.cfg.KeepAliveHeader > 0 {
+		w.Header().Set("Keep-Alive", keepAliveValue(f.cfg.KeepAliveHeader))
+	}
 	name := r.PathValue("topic")
 	topic, err := f.pub.Topic(r.Context(), name)
 	if errors.Is(err, domain.ErrTopicNotFound) || errors.Is(err, domain.ErrValidation) {
@@ -164,7 +175,7 @@ func (f *frontend) publishTo(w http.ResponseWriter, r *http.Request, id string, 
 		return f.fail(w, r, err)
 	}
 	tm.size(len(body))
-	msg := domain.Message{ID: id, Timestamp: time.Now(), Body: body}
+	msg := domain.Message{ID: id, Timestamp: time.Now(), Body: body, Headers: f.headers.extract(r.Header)}
 	if key := r.Header.Get("Partition-Key"); key != "" {
 		msg.Key = []byte(key)
 	}

@@ -147,6 +147,30 @@ type FrontendConfig struct {
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
 	// Server bounds the server's connections (see ServerConfig).
 	Server ServerConfig `koanf:"server"`
+	// HTTPHeaders is Hermes's frontend.http.headers: request headers
+	// carried with the message to its subscribers.
+	HTTPHeaders HTTPHeadersConfig `koanf:"http_headers"`
+	// KeepAliveHeader is Hermes's frontend.handlers.keepAliveHeader.
+	KeepAliveHeader KeepAliveHeaderConfig `koanf:"keep_alive_header"`
+}
+
+// HTTPHeadersConfig is Hermes's frontend.http.headers.
+type HTTPHeadersConfig struct {
+	// PropagationEnabled stores publish request headers with the message
+	// and delivers them (default false, as Hermes).
+	PropagationEnabled bool `koanf:"propagation_enabled"`
+	// AllowedSet lists the headers to propagate, case-insensitively
+	// (Hermes's allowedSet); empty propagates all but the request's own
+	// connection, framing and credential headers.
+	AllowedSet []string `koanf:"allowed_set"`
+}
+
+// KeepAliveHeaderConfig is Hermes's frontend.handlers.keepAliveHeader.
+type KeepAliveHeaderConfig struct {
+	// Enabled adds "Keep-Alive: timeout=N" to publish responses (default false).
+	Enabled bool `koanf:"enabled"`
+	// Timeout is N, in whole seconds (default 1s).
+	Timeout time.Duration `koanf:"timeout"`
 }
 
 // ManagementConfig configures the management HTTP server and rules.
@@ -197,6 +221,9 @@ type ConsumersConfig struct {
 	// MaxRate shares each serial subscription's rate between the consumer
 	// instances through the metadata backend.
 	MaxRate MaxRateConfig `koanf:"max_rate"`
+	// KeepAliveHeader sends "Keep-Alive: true" to HTTP/1 subscribers, as
+	// Hermes always does (default true).
+	KeepAliveHeader bool `koanf:"keep_alive_header"`
 }
 
 // MaxRateConfig is Hermes's consumer.maxrate.* (defaults as Hermes).
@@ -390,7 +417,8 @@ func Defaults() Config {
 			Addr: ":8080", ReadTimeout: 2 * time.Second, IdleTimeout: 2 * time.Second,
 			LongIdleTimeout: 3 * time.Second, MaxPublishRequestDuration: 5 * time.Second,
 			ForceMaxMessageSize: true, ShutdownTimeout: 10 * time.Second,
-			Server: defaultServerConfig(30*time.Second, 4096),
+			Server:          defaultServerConfig(30*time.Second, 4096),
+			KeepAliveHeader: KeepAliveHeaderConfig{Timeout: time.Second},
 		},
 		Management: ManagementConfig{
 			Addr: ":8090", GroupNamePattern: `^[a-zA-Z0-9_.-]+$`, AllowTopicRemoval: true,
@@ -400,7 +428,7 @@ func Defaults() Config {
 			Links:              defaultLinks(), InactiveTopics: InactiveTopicsConfig{Threshold: 60 * 24 * time.Hour, Whitelisted: []string{}},
 		},
 		Consumers: ConsumersConfig{
-			Addr: ":8000", RestartBackoff: time.Second, MaxConnsPerHost: 100, InflightSize: 100,
+			Addr: ":8000", RestartBackoff: time.Second, MaxConnsPerHost: 100, InflightSize: 100, KeepAliveHeader: true,
 			RateSupervisorPeriod: 30 * time.Second, CommitPeriod: time.Second,
 			MaxRate: MaxRateConfig{UpdateInterval: 15 * time.Second, BalanceInterval: 30 * time.Second, BusyTolerance: 0.1,
 				MinMaxRate: 1, MinAllowedChangePercent: 1, MinSignificantUpdatePercent: 9, HistorySize: 1},
@@ -556,3 +584,12 @@ func (c Config) Validate() error {
 
 // Runs reports whether module m is enabled.
 func (c Config) Runs(m string) bool { return slices.Contains(c.Modules, m) }
+
+// keepAliveHeader is the frontend's Keep-Alive timeout, 0 when the header
+// is off.
+func (c FrontendConfig) keepAliveHeader() time.Duration {
+	if !c.KeepAliveHeader.Enabled {
+		return 0
+	}
+	return c.KeepAliveHeader.Timeout
+}

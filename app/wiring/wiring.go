@@ -321,6 +321,8 @@ var frontendModule = fx.Module("frontend", fx.Invoke(
 			ReadTimeout: cfg.Frontend.ReadTimeout, IdleTimeout: cfg.Frontend.IdleTimeout,
 			LongIdleTimeout: cfg.Frontend.LongIdleTimeout, MaxPublishRequestDuration: cfg.Frontend.MaxPublishRequestDuration,
 			ForceMaxMessageSize: cfg.Frontend.ForceMaxMessageSize, Metrics: metrics, Ready: health(hc.Checks).without(zookeeper.HealthCheckName).ready,
+			Headers:         httpapi.HeaderPropagation{Enabled: cfg.Frontend.HTTPHeaders.PropagationEnabled, Allowed: cfg.Frontend.HTTPHeaders.AllowedSet},
+			KeepAliveHeader: cfg.Frontend.keepAliveHeader(),
 		}, log.With("component", "frontend"))
 		serve(lc, log, "frontend", cfg.Frontend.Addr, cfg.Frontend.Server, metrics, withPrometheus(h, mw), cfg.Frontend.ShutdownTimeout)
 	},
@@ -374,8 +376,8 @@ var consumersModule = fx.Module("consumers", fx.Invoke(
 		d := app.NewDeliverer(app.DeliveryConfig{
 			RestartBackoff: cfg.Consumers.RestartBackoff, ClusterName: cfg.MessageStore.ClusterName,
 			InflightSize: cfg.Consumers.InflightSize, RateSupervisorPeriod: cfg.Consumers.RateSupervisorPeriod,
-			CommitPeriod: cfg.Consumers.CommitPeriod,
-			MaxRate:      app.MaxRateConfig{Settings: mc.settings(), UpdateInterval: mc.UpdateInterval, BalanceInterval: mc.BalanceInterval},
+			CommitPeriod: cfg.Consumers.CommitPeriod, OmitKeepAliveHeader: !cfg.Consumers.KeepAliveHeader,
+			MaxRate: app.MaxRateConfig{Settings: mc.settings(), UpdateInterval: mc.UpdateInterval, BalanceInterval: mc.BalanceInterval},
 		},
 			store, admin, cf, s, m, t, u, log.With("component", "consumers")).WithSchemas(sch).WithJSONPath(jp).
 			ShareMaxRate(mr, cfg.Consumers.instanceID())
