@@ -162,4 +162,3 @@ func TestAvroSubscriptionGetsMessageIDHeader(t *testing.T) {
 	assert.Equal(t, got.Header.Get("Hermes-Message-Id"), got.Header.Get("messageId"))
 	assert.Equal(t, "trace-1", got.Header.Get("Trace-Id"))
 }
-
