@@ -57,6 +57,40 @@ type OfflineRetentionTime struct {
 	Infinite bool `json:"infinite"`
 }
 
+// MarshalJSON renders as Hermes's OfflineRetentionTime: the duration is
+// always present (0 when unset, Hermes's default) unless the retention is
+// infinite, where Hermes drops it.
+func (r OfflineRetentionTime) MarshalJSON() ([]byte, error) {
+	if r.Infinite {
+		return []byte(`{"infinite":true}`), nil
+	}
+	d := 0
+	if r.Duration != nil {
+		d = *r.Duration
+	}
+	return json.Marshal(struct {
+		Duration int  `json:"duration"`
+		Infinite bool `json:"infinite"`
+	}{d, false})
+}
+
+// UnmarshalJSON reads Hermes's OfflineRetentionTime; duration 0, what
+// Hermes writes for "unset", reads as unset, so a round trip keeps the value.
+func (r *OfflineRetentionTime) UnmarshalJSON(b []byte) error {
+	var aux struct {
+		Duration *int `json:"duration"`
+		Infinite bool `json:"infinite"`
+	}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	if aux.Duration != nil && *aux.Duration == 0 {
+		aux.Duration = nil
+	}
+	r.Duration, r.Infinite = aux.Duration, aux.Infinite
+	return nil
+}
+
 // OfflineStorage configures offline (long-term) storage of a topic.
 type OfflineStorage struct {
 	Enabled       bool                 `json:"enabled"`
@@ -90,7 +124,6 @@ type Topic struct {
 	Chaos                             Chaos          `json:"chaos"`
 	TrackingEnabled                   bool           `json:"trackingEnabled"`
 	MigratedFromJSONType              bool           `json:"migratedFromJsonType"`
-	SchemaIDAwareSerializationEnabled bool           `json:"schemaIdAwareSerializationEnabled"`
 	ContentType                       ContentType    `json:"contentType"`
 	MaxMessageSize                    int            `json:"maxMessageSize"`
 	Auth                              PublishingAuth `json:"auth"`

@@ -310,10 +310,7 @@ func (m *management) retransmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	offsets, err := m.svc.Retransmit(r.Context(), r.PathValue("topic"), r.PathValue("subscription"), at, queryBool(r, "dryRun"))
-	if offsets == nil {
-		offsets = map[string][]ports.PartitionOffset{}
-	}
-	m.respond(w, r, offsets, err)
+	m.respond(w, r, offsetSummary(offsets), err)
 }
 
 // parseOffsetDateTime reads a java.time.OffsetDateTime as Jackson does: an

@@ -38,3 +38,29 @@ func (m *management) retransmissionTaskRoutes(routes map[string]http.HandlerFunc
 	routes["GET "+base+"/topics/{topic}/tasks"] = topicTasks
 	routes["GET "+base+"/topics/{topic}/tasks/{$}"] = topicTasks
 }
+
+// partitionOffsetJSON is Hermes's PartitionOffset, whose topic is a
+// KafkaTopicName object: {"topic": {"value": name}, "partition", "offset"}.
+type partitionOffsetJSON struct {
+	Topic struct {
+		Value string `json:"value"`
+	} `json:"topic"`
+	Partition int32 `json:"partition"`
+	Offset    int64 `json:"offset"`
+}
+
+// offsetSummary renders a retransmission result as Hermes's
+// MultiDCOffsetChangeSummary: offsets by cluster name.
+func offsetSummary(offsets map[string][]ports.PartitionOffset) map[string][]partitionOffsetJSON {
+	out := make(map[string][]partitionOffsetJSON, len(offsets))
+	for cluster, list := range offsets {
+		rendered := make([]partitionOffsetJSON, 0, len(list))
+		for _, o := range list {
+			p := partitionOffsetJSON{Partition: o.Partition, Offset: o.Offset}
+			p.Topic.Value = o.Topic
+			rendered = append(rendered, p)
+		}
+		out[cluster] = rendered
+	}
+	return out
+}

@@ -87,7 +87,7 @@ func TestManagementRoutes(t *testing.T) {
 		{name: "retransmit dry run", method: "PUT", path: subPath + "/retransmission?dryRun=true",
 			body:   `{"retransmissionDate":"2021-10-25T00:00:00+02:00"}`,
 			fake:   fakeManagement{offsets: map[string][]ports.PartitionOffset{"primary": {{Topic: "pl.group.topic", Partition: 1, Offset: 42}}}},
-			status: 200, response: `{"primary":[{"topic":"pl.group.topic","partition":1,"offset":42}]}`,
+			status: 200, response: `{"primary":[{"topic":{"value":"pl.group.topic"},"partition":1,"offset":42}]}`,
 			call: call{"Retransmit", []any{"pl.group.topic", "sub", retransmitAt, true}}},
 		{name: "retransmit", method: "PUT", path: subPath + "/retransmission", body: `{"retransmissionDate":"2021-10-25T00:00:00+02:00"}`,
 			status: 200, response: `{}`, call: call{"Retransmit", []any{"pl.group.topic", "sub", retransmitAt, false}}},

@@ -52,14 +52,13 @@ func fullTopic(name domain.TopicName) domain.Topic {
 			GlobalPolicy:       &domain.ChaosPolicy{Probability: 5, DelayFrom: 10, DelayTo: 20, CompleteWithError: true},
 			DatacenterPolicies: map[string]domain.ChaosPolicy{"dc1": {Probability: 1, DelayFrom: 2, DelayTo: 3}},
 		},
-		TrackingEnabled:                   true,
-		MigratedFromJSONType:              true,
-		SchemaIDAwareSerializationEnabled: true,
-		ContentType:                       domain.ContentTypeAvro,
-		MaxMessageSize:                    4096,
-		Auth:                              domain.PublishingAuth{Publishers: []string{"svc-a", "svc-b"}, Enabled: true},
-		SubscribingRestricted:             true,
-		OfflineStorage:                    domain.OfflineStorage{Enabled: true, RetentionTime: domain.OfflineRetentionTime{Duration: ptr(7)}},
+		TrackingEnabled:       true,
+		MigratedFromJSONType:  true,
+		ContentType:           domain.ContentTypeAvro,
+		MaxMessageSize:        4096,
+		Auth:                  domain.PublishingAuth{Publishers: []string{"svc-a", "svc-b"}, Enabled: true},
+		SubscribingRestricted: true,
+		OfflineStorage:        domain.OfflineStorage{Enabled: true, RetentionTime: domain.OfflineRetentionTime{Duration: ptr(7)}},
 	}
 }
 
