@@ -44,9 +44,12 @@ type Config struct {
 	ClusterName string
 	// ClientID is the Kafka client id. Default "hermes-go".
 	ClientID string
-	// SessionTimeout is the consumer group session timeout; the heartbeat
-	// interval is a tenth of it. Default 10s.
+	// SessionTimeout is the consumer group session timeout: how long a
+	// consumer that died without leaving keeps its partitions. Default 10s.
 	SessionTimeout time.Duration
+	// HeartbeatInterval is how often a consumer heartbeats its group.
+	// Default a tenth of SessionTimeout.
+	HeartbeatInterval time.Duration
 	// RebalanceTimeout bounds how long members may take to rejoin a
 	// rebalancing group. Default 10s.
 	RebalanceTimeout time.Duration
@@ -97,6 +100,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.SessionTimeout <= 0 {
 		c.SessionTimeout = d.SessionTimeout
+	}
+	if c.HeartbeatInterval <= 0 || c.HeartbeatInterval >= c.SessionTimeout {
+		c.HeartbeatInterval = c.SessionTimeout / 10
 	}
 	if c.RebalanceTimeout <= 0 {
 		c.RebalanceTimeout = d.RebalanceTimeout

@@ -46,7 +46,7 @@ func (f *ConsumerFactory) Consumer(_ context.Context, topic domain.Topic, sub do
 		kgo.BlockRebalanceOnPoll(),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 		kgo.SessionTimeout(f.cfg.SessionTimeout),
-		kgo.HeartbeatInterval(f.cfg.SessionTimeout/10),
+		kgo.HeartbeatInterval(f.cfg.HeartbeatInterval),
 		kgo.RebalanceTimeout(f.cfg.RebalanceTimeout),
 	)...)
 	if err != nil {

@@ -233,3 +233,26 @@ func TestAdminCallsSurviveDroppedConnections(t *testing.T) {
 		assert.ErrorIs(t, err, domain.ErrUnavailable, name)
 	}
 }
+
+// The consumer joins its group with the configured session and rebalance
+// timeouts (issue 15, defect 18: a killed consumer holds its partitions
+// for the session timeout, so operators need to choose it).
+func TestConsumerJoinsWithConfiguredTimeouts(t *testing.T) {
+	t.Parallel()
+	cluster, cfg := faultyCluster(t)
+	cfg.SessionTimeout, cfg.HeartbeatInterval, cfg.RebalanceTimeout = 7*time.Second, 700*time.Millisecond, 9*time.Second
+	type join struct{ session, rebalance int32 }
+	joins := make(chan join, 16)
+	cluster.ControlKey(int16(kmsg.JoinGroup), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		cluster.KeepControl()
+		r := req.(*kmsg.JoinGroupRequest)
+		select {
+		case joins <- join{r.SessionTimeoutMillis, r.RebalanceTimeoutMillis}:
+		default:
+		}
+		return nil, nil, false
+	})
+	consumeOne(t, cfg)
+	got := <-joins
+	assert.Equal(t, join{7000, 9000}, got)
+}

@@ -224,6 +224,8 @@ type ConsumersConfig struct {
 	// KeepAliveHeader sends "Keep-Alive: true" to HTTP/1 subscribers, as
 	// Hermes always does (default true).
 	KeepAliveHeader bool `koanf:"keep_alive_header"`
+	// Group tunes the Kafka consumer groups (see ConsumerGroupConfig).
+	Group ConsumerGroupConfig `koanf:"group"`
 }
 
 // MaxRateConfig is Hermes's consumer.maxrate.* (defaults as Hermes).
@@ -432,6 +434,7 @@ func Defaults() Config {
 			RateSupervisorPeriod: 30 * time.Second, CommitPeriod: time.Second,
 			MaxRate: MaxRateConfig{UpdateInterval: 15 * time.Second, BalanceInterval: 30 * time.Second, BusyTolerance: 0.1,
 				MinMaxRate: 1, MinAllowedChangePercent: 1, MinSignificantUpdatePercent: 9, HistorySize: 1},
+			Group: defaultConsumerGroup(),
 		},
 		MessageStore: MessageStoreConfig{
 			Kind: MessageStoreEmbedded, NamespaceSeparator: "_", Partitions: 3, ReplicationFactor: 1, ClusterName: "primary-dc",
@@ -541,6 +544,7 @@ func (c Config) Validate() error {
 	if err := c.Consumers.MaxRate.settings().Validate(); err != nil {
 		bad("consumers.max_rate: %s", strings.TrimPrefix(domain.ErrorMessage(err), "max rate: "))
 	}
+	errs = append(errs, c.Consumers.Group.problems()...)
 	if strings.ContainsAny(c.Consumers.InstanceID, "/\x00") || c.Consumers.InstanceID == "." || c.Consumers.InstanceID == ".." {
 		bad("consumers.instance_id %q: want a name without / (it names a ZooKeeper node)", c.Consumers.InstanceID)
 	}

@@ -160,6 +160,8 @@ func messageStoreModule(cfg Config) fx.Option {
 			kc.Partitions = cfg.MessageStore.Partitions
 			kc.ReplicationFactor = int16(cfg.MessageStore.ReplicationFactor)
 			kc.ClusterName = cfg.MessageStore.ClusterName
+			g := cfg.Consumers.Group
+			kc.SessionTimeout, kc.HeartbeatInterval, kc.RebalanceTimeout = g.SessionTimeout, g.HeartbeatInterval, g.RebalanceTimeout
 			return kc
 		},
 		func(lc fx.Lifecycle, kc kafka.Config, wf writeFailure, log *slog.Logger) (*kafka.Producer, error) {
