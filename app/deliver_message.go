@@ -128,12 +128,22 @@ func (dl *delivery) deliverMessage(ctx context.Context, m ports.ReceivedMessage)
 	dl.trace(m, "", domain.SentInflight, "", false)
 	req := dl.request(m.Body, dl.messageHeaders(m), time.Duration(policy.RequestTimeout)*time.Millisecond)
 	req.SocketTimeout = time.Duration(policy.SocketTimeout) * time.Millisecond
+	endpoint, endpointErr := dl.endpointFor(m.Body)
+	req.Endpoint = endpoint
 	for retries := 0; ; retries++ {
 		if !dl.limiter.acquire(ctx) {
 			return false
 		}
 		req.Headers[headerRetryCount] = strconv.Itoa(retries)
-		res := dl.send(ctx, req)
+		var res domain.SendResult
+		if endpointErr != nil {
+			// Hermes fails such an attempt without sending: retried like
+			// any failure, then discarded when messageTtl has passed.
+			res = domain.SendResult{Err: endpointErr}
+			dl.metrics.Count("subscription.other-errors", dl.labels, 1)
+		} else {
+			res = dl.send(ctx, req)
+		}
 		if ctx.Err() != nil {
 			return false
 		}
@@ -160,6 +170,16 @@ func (dl *delivery) deliverMessage(ctx context.Context, m ports.ReceivedMessage)
 // request builds a send to the subscription's endpoint.
 func (dl *delivery) request(body []byte, headers map[string]string, timeout time.Duration) ports.SendRequest {
 	return ports.SendRequest{Endpoint: dl.sub.Endpoint, Body: body, Headers: headers, Timeout: timeout, HTTP2: dl.sub.HTTP2Enabled}
+}
+
+// endpointFor is where a serial message goes: the subscription endpoint
+// with its URI template variables filled from the body (Hermes
+// interpolates serial deliveries only; batches go to the endpoint as is).
+func (dl *delivery) endpointFor(body []byte) (string, error) {
+	if dl.endpointErr != nil {
+		return "", dl.endpointErr
+	}
+	return dl.endpoint.Expand(body)
 }
 
 // send performs one attempt and records Hermes's per-attempt metrics.

@@ -26,6 +26,10 @@ type delivery struct {
 	// sender shadows the Deliverer's: it reports endpoint problems
 	// (deliver_endpoint.go).
 	sender ports.Sender
+	// endpoint is the subscription endpoint as a URI template, parsed once
+	// per delivery; endpointErr is why it could not be parsed.
+	endpoint    domain.EndpointTemplate
+	endpointErr error
 }
 
 // consume runs one subscription's consumer until ctx ends, reopening it
@@ -49,6 +53,7 @@ func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.
 		return
 	}
 	dl.filters = filters
+	dl.endpoint, dl.endpointErr = domain.ParseEndpointTemplate(sub.Endpoint)
 	var wg sync.WaitGroup
 	sctx, stop := context.WithCancel(ctx)
 	defer func() { stop(); wg.Wait() }()
