@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hermes-go/hermes/domain"
@@ -123,6 +125,7 @@ func (d *Deliverer) Run(ctx context.Context) error {
 // of subscriptions that are gone.
 func (d *Deliverer) resyncAll(ctx context.Context) {
 	seen := map[string]bool{}
+	var kept []string // topics whose listing failed: their workers stay as they are
 	topics, err := d.store.Topics(ctx, "")
 	if err != nil {
 		d.log.Error("listing topics failed", "err", err)
@@ -134,11 +137,17 @@ func (d *Deliverer) resyncAll(ctx context.Context) {
 			continue
 		}
 		subs, err := d.store.Subscriptions(ctx, t)
-		if err != nil {
-			if !errors.Is(err, domain.ErrTopicNotFound) {
-				d.log.Error("listing subscriptions failed", "topic", qualified, "err", err)
-				return
-			}
+		switch {
+		case errors.Is(err, domain.ErrTopicNotFound):
+			continue
+		case errors.Is(err, domain.ErrUnavailable), ctx.Err() != nil:
+			d.log.Error("listing subscriptions failed", "topic", qualified, "err", err)
+			return // the backend is away: change nothing
+		case err != nil:
+			// This topic only (e.g. its data is unreadable): the others
+			// go on (issue 15, defect 8).
+			d.log.Error("listing subscriptions failed", "topic", qualified, "err", err)
+			kept = append(kept, qualified+"$")
 			continue
 		}
 		for _, s := range subs {
@@ -147,7 +156,7 @@ func (d *Deliverer) resyncAll(ctx context.Context) {
 		}
 	}
 	for key, w := range d.workers {
-		if !seen[key] {
+		if !seen[key] && !slices.ContainsFunc(kept, func(prefix string) bool { return strings.HasPrefix(key, prefix) }) {
 			w.stop()
 			delete(d.workers, key)
 			d.status.stopped(key)
@@ -160,6 +169,17 @@ func (d *Deliverer) resyncAll(ctx context.Context) {
 func (d *Deliverer) reconcile(ctx context.Context, name domain.SubscriptionName) {
 	key := name.String()
 	sub, err := d.store.Subscription(ctx, name)
+	if errors.Is(err, domain.ErrCorrupt) {
+		// Its settings cannot be read, so it cannot be delivered; its
+		// position stays for when it is repaired (MetadataEntries reports it).
+		if w := d.workers[key]; w != nil {
+			w.stop()
+			delete(d.workers, key)
+			d.status.stopped(key)
+			d.log.Error("subscription is unreadable; delivery stopped until it is repaired", "subscription", key, "err", err)
+		}
+		return
+	}
 	if err != nil && !errors.Is(err, domain.ErrSubscriptionNotFound) {
 		d.log.Error("reading subscription failed", "subscription", key, "err", err)
 		return

@@ -47,6 +47,11 @@ var (
 	// but cannot take writes (disk full, unwritable data dir, broker
 	// storage error): the publish was not stored and may be retried later.
 	ErrStoreUnavailable = errors.New("message store cannot take writes")
+	// ErrCorrupt is returned when a stored entity exists but cannot be read
+	// back (a truncated or hand-edited file, a znode with broken JSON).
+	// Only that entity is affected; writing valid data or deleting it
+	// repairs it.
+	ErrCorrupt = errors.New("stored entity is unreadable")
 	// ErrUnavailable is returned when a backend cannot be reached.
 	ErrUnavailable = errors.New("unavailable")
 	// ErrConflict is returned when a concurrent update won a read-modify-write race.

@@ -79,3 +79,30 @@ type Change struct {
 	// Subscription is set for subscription changes.
 	Subscription string
 }
+
+// UnreadableEntry names a stored entity that cannot be decoded.
+type UnreadableEntry struct {
+	// Kind is "group", "topic" or "subscription".
+	Kind string `json:"kind"`
+	// Name is the entity's qualified name (group, group.topic,
+	// group.topic.subscription).
+	Name string `json:"name"`
+	// Reason says what is wrong with the stored data, without paths.
+	Reason string `json:"reason"`
+}
+
+// UnreadableMetadata is implemented by metadata stores that isolate the
+// entries they cannot decode, so that one broken entry never hides the
+// others: Group, Topic and Subscription return an error wrapping
+// domain.ErrCorrupt for such an entry, Subscriptions leaves it out,
+// Delete* remove it.
+type UnreadableMetadata interface {
+	// Unreadable returns the entries found unreadable (when the store was
+	// opened, or read since) that are still broken, sorted by kind and
+	// name. It reads those entries again: one found repaired is dropped
+	// and reported through Watch as a ChangeUpdated, one found deleted as
+	// a ChangeDeleted. Calling it periodically is thus what notices a
+	// repair made outside the store (an edited file). It reads the backend
+	// but only for the listed entries. Safe for concurrent use.
+	Unreadable(ctx context.Context) []UnreadableEntry
+}

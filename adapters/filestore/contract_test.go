@@ -33,6 +33,9 @@ func TestMetadataStoreContract(t *testing.T) {
 				require.NoError(t, s.Close())
 				return open(t, dir)
 			},
+			Corrupt: func(t *testing.T, sub domain.SubscriptionName) func() {
+				return truncate(t, filepath.Join(dir, "groups", sub.Topic.Group, "topics", sub.Topic.Name, "subscriptions", sub.Name, "subscription.json"))
+			},
 		}
 	}, metadata.Features{Persistent: true, WatchBuffer: filestore.WatchBuffer})
 }
@@ -117,4 +120,14 @@ func TestNamesLongerThanAFileName(t *testing.T) {
 	_, err = s.Subscriptions(ctx, domain.TopicName{Group: "g", Name: long})
 	assert.ErrorIs(t, err, domain.ErrTopicNotFound)
 	assert.Equal(t, domain.MaxFileName, filestore.NameLimits().MaxName)
+}
+
+// truncate cuts the file at path in half, as a crash of a writer that did
+// not write atomically would, and returns a function restoring it.
+func truncate(t *testing.T, path string) func() {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, b[:len(b)/2], 0o644))
+	return func() { require.NoError(t, os.WriteFile(path, b, 0o644)) }
 }

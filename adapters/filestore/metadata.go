@@ -32,11 +32,12 @@ func (s *Store) Group(ctx context.Context, name string) (domain.Group, error) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	g, _, err := load[domain.Group](filepath.Join(s.groupDir(name), groupFile))
+	path := filepath.Join(s.groupDir(name), groupFile)
+	g, _, err := load[domain.Group](path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return domain.Group{}, groupNotFound(name)
 	}
-	return g, err
+	return g, s.bad.note(path, groupEntry(name), err)
 }
 
 // CreateGroup implements ports.MetadataStore.
@@ -84,6 +85,7 @@ func (s *Store) DeleteGroup(ctx context.Context, name string) error {
 	if err := remove(s.groupDir(name), groupFile); err != nil {
 		return err
 	}
+	s.bad.forget(filepath.Join(s.groupDir(name), groupFile))
 	s.hub.Publish(ports.Change{Kind: ports.ChangeDeleted, Group: name})
 	return nil
 }
@@ -134,11 +136,12 @@ func (s *Store) loadTopic(name domain.TopicName) (domain.Topic, []byte, error) {
 	if !validName(name.Group) || !validName(name.Name) {
 		return domain.Topic{}, nil, topicNotFound(name)
 	}
-	t, raw, err := load[domain.Topic](filepath.Join(s.topicDir(name), topicFile))
+	path := filepath.Join(s.topicDir(name), topicFile)
+	t, raw, err := load[domain.Topic](path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return domain.Topic{}, nil, topicNotFound(name)
 	}
-	return t, raw, err
+	return t, raw, s.bad.note(path, topicEntry(name), err)
 }
 
 // CreateTopic implements ports.MetadataStore. A name that does not parse
@@ -254,6 +257,7 @@ func (s *Store) DeleteTopic(ctx context.Context, name domain.TopicName) error {
 	if err := remove(s.topicDir(name), topicFile); err != nil {
 		return err
 	}
+	s.bad.forget(filepath.Join(s.topicDir(name), topicFile))
 	s.hub.Publish(ports.Change{Kind: ports.ChangeDeleted, Topic: name})
 	return nil
 }
@@ -275,6 +279,9 @@ func (s *Store) Subscriptions(ctx context.Context, topic domain.TopicName) ([]do
 	subs := make([]domain.Subscription, 0, len(names))
 	for _, n := range names {
 		sub, _, err := s.loadSubscription(domain.SubscriptionName{Topic: topic, Name: n})
+		if errors.Is(err, domain.ErrCorrupt) {
+			continue // isolated: reported by Unreadable
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -298,11 +305,12 @@ func (s *Store) loadSubscription(name domain.SubscriptionName) (domain.Subscript
 	if !validName(name.Topic.Group) || !validName(name.Topic.Name) || !validName(name.Name) {
 		return domain.Subscription{}, nil, subscriptionNotFound(name)
 	}
-	sub, raw, err := load[domain.Subscription](filepath.Join(s.subscriptionDir(name), subscriptionFile))
+	path := filepath.Join(s.subscriptionDir(name), subscriptionFile)
+	sub, raw, err := load[domain.Subscription](path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return domain.Subscription{}, nil, subscriptionNotFound(name)
 	}
-	return sub, raw, err
+	return sub, raw, s.bad.note(path, subscriptionEntry(name), err)
 }
 
 // CreateSubscription implements ports.MetadataStore. A topic name that does
@@ -361,12 +369,18 @@ func (s *Store) DeleteSubscription(ctx context.Context, name domain.Subscription
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, _, err := s.loadSubscription(name); err != nil {
+	// Existence, not a read: an unreadable subscription can be deleted.
+	if !validName(name.Topic.Group) || !validName(name.Topic.Name) || !validName(name.Name) {
+		return subscriptionNotFound(name)
+	}
+	path := filepath.Join(s.subscriptionDir(name), subscriptionFile)
+	if err := mustExist(path, subscriptionNotFound(name)); err != nil {
 		return err
 	}
 	if err := remove(s.subscriptionDir(name), subscriptionFile); err != nil {
 		return err
 	}
+	s.bad.forget(path)
 	s.hub.Publish(ports.Change{Kind: ports.ChangeDeleted, Topic: name.Topic, Subscription: name.Name})
 	return nil
 }

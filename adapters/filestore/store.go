@@ -61,6 +61,8 @@ type Store struct {
 	// several files then see one state.
 	mu  sync.RWMutex
 	hub watch.Hub
+	// bad holds the entries found unreadable (see unreadable.go).
+	bad unreadableEntries
 }
 
 // Open opens (creating when missing) the store in dir and locks it. When
@@ -83,6 +85,7 @@ func Open(dir string) (*Store, error) {
 		_ = s.Close()
 		return nil, err
 	}
+	s.scanUnreadable()
 	return s, nil
 }
 
@@ -202,7 +205,7 @@ func load[T any](path string) (T, []byte, error) {
 		return v, nil, fmt.Errorf("filestore: %w", err)
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
-		return v, nil, fmt.Errorf("filestore: decode %s: %w", path, err)
+		return v, nil, &decodeError{path: path, err: err}
 	}
 	return v, b, nil
 }

@@ -80,6 +80,9 @@ var errorCodes = []struct {
 	// Hermes has no code for these; its JAX-RS mapper renders a bare
 	// WebApplicationException as its status with OTHER.
 	{domain.ErrNotFound, http.StatusNotFound, codeOther},
+	// An entity whose stored data is broken cannot be served until an
+	// operator repairs it; the message names it and says why.
+	{domain.ErrCorrupt, http.StatusServiceUnavailable, codeOther},
 	{domain.ErrConflict, http.StatusConflict, codeOther},
 }
 

@@ -235,7 +235,7 @@ func (s *Store) Subscriptions(ctx context.Context, topic domain.TopicName) ([]do
 		case errors.Is(err, domain.ErrUnavailable), ctx.Err() != nil:
 			return nil, err
 		case err != nil:
-			s.log.Warn("skipping unreadable subscription", "topic", topic.String(), "subscription", k, "err", err)
+			// Isolated, as Hermes skips it; reported by Unreadable.
 			continue
 		}
 		subs = append(subs, sub)
@@ -325,8 +325,9 @@ func readStat[T any](ctx context.Context, s *Store, names []string, c codec[T]) 
 	}
 	v, err := c.decode(names, data, stat)
 	if err != nil {
-		return zero, nil, malformed(path, err)
+		return zero, nil, s.bad.noteCorrupt(names, path, err)
 	}
+	s.bad.noteReadable(path)
 	return v, stat, nil
 }
 
@@ -424,6 +425,7 @@ func (s *Store) delete(ctx context.Context, names []string) error {
 		_, err := s.conn.Multi(ops...)
 		switch {
 		case err == nil:
+			s.bad.forgetTree(path)
 			s.hub.Publish(changeOf(ports.ChangeDeleted, names))
 			return nil
 		case errors.Is(err, zk.ErrNotEmpty), errors.Is(err, zk.ErrNoNode):

@@ -68,6 +68,7 @@ type Store struct {
 	// timeout is Config.SessionTimeout, also the bound of waits for ZooKeeper.
 	timeout time.Duration
 	hub     watch.Hub
+	bad     unreadableEntries // znodes whose data does not decode
 	cache   *cache
 	// done ends the cache and every watcher on Close.
 	done      chan struct{}

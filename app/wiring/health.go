@@ -1,8 +1,13 @@
 package wiring
 
 import (
+	"context"
+	"log/slog"
+	"time"
+
 	"go.uber.org/fx"
 
+	"github.com/hermes-go/hermes/app"
 	"github.com/hermes-go/hermes/ports"
 )
 
@@ -43,3 +48,29 @@ func (h health) without(name string) health {
 	}
 	return out
 }
+
+// metadataEntriesInterval is how often unreadable metadata entries are
+// re-read: how soon a repaired entry is noticed.
+const metadataEntriesInterval = time.Second
+
+// metadataEntriesModule reports unreadable metadata entries in every
+// process (health, metrics, logs) and lets the store notice repairs.
+var metadataEntriesModule = fx.Module("metadata.entries",
+	fx.Provide(
+		func(store ports.MetadataStore, m ports.Metrics, log *slog.Logger) *app.MetadataEntries {
+			return app.NewMetadataEntries(store, m, log.With("component", "metadata"))
+		},
+		asHealthCheck(func(m *app.MetadataEntries) ports.HealthCheck { return m }),
+	),
+	fx.Invoke(func(lc fx.Lifecycle, m *app.MetadataEntries) {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		lc.Append(fx.Hook{
+			OnStart: func(context.Context) error {
+				go func() { defer close(done); m.Run(ctx, metadataEntriesInterval) }()
+				return nil
+			},
+			OnStop: func(context.Context) error { cancel(); <-done; return nil },
+		})
+	}),
+)

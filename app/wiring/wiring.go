@@ -48,6 +48,7 @@ func Options(cfg Config) fx.Option {
 		trackerModule(cfg),
 		jsonPathModule,
 		appModule,
+		metadataEntriesModule,
 	}
 	if cfg.Runs(ModuleFrontend) {
 		opts = append(opts, frontendModule)

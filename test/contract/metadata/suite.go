@@ -28,6 +28,13 @@ type Harness struct {
 	// Other returns a second store on Store's backend, as another process
 	// would open it. Required when Features.CrossProcessWatch.
 	Other func(t *testing.T) ports.MetadataStore
+	// Corrupt replaces the stored data of an existing subscription with
+	// JSON that does not decode (as a truncated file or a hand-edited
+	// znode would be) and returns a function that writes the original data
+	// back, as an operator's repair outside the store would. Optional:
+	// when set, the store must implement ports.UnreadableMetadata and the
+	// isolation tests run.
+	Corrupt func(t *testing.T, sub domain.SubscriptionName) (repair func())
 }
 
 // Features are the capabilities an adapter claims.
@@ -67,6 +74,8 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness, f Features) {
 		{"Persistence", testPersistence, !f.Persistent},
 		{"Nodes", testNodes, false},
 		{"NodesPersist", testNodesPersist, !f.Persistent},
+		{"UnreadableSubscriptionIsIsolated", testUnreadableIsolated, false},
+		{"UnreadableSubscriptionCanBeDeleted", testUnreadableDeleted, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
