@@ -36,4 +36,3 @@ func (d *DescribeConsumerGroups) ConsumerGroups(ctx context.Context, topic, subs
 	}
 	return []ports.ConsumerGroup{g}, nil
 }
-
