@@ -69,6 +69,23 @@ type MessageStoreAdmin interface {
 	// group (never joined, or Kafka's Dead). Errors wrap
 	// domain.ErrUnavailable.
 	ConsumerGroup(ctx context.Context, topic domain.Topic, sub domain.SubscriptionName) (group ConsumerGroup, found bool, err error)
+	// LatestMessages reads back up to limit of the newest messages of
+	// topic's store topic (newest first, by timestamp), for previews. It
+	// returns what it read when ctx ends first. Errors wrap
+	// domain.ErrTopicNotFound or domain.ErrUnavailable.
+	LatestMessages(ctx context.Context, topic domain.Topic, limit int) ([]StoredMessage, error)
+	// ReadMessage reads the message at partition and offset of topic's
+	// store topic: domain.ErrNotFound when there is none (out of range,
+	// no such partition), domain.ErrUnavailable.
+	ReadMessage(ctx context.Context, topic domain.Topic, partition int32, offset int64) (StoredMessage, error)
+}
+
+// StoredMessage is a message read back from the store: the decoded message
+// and the record's value as stored (Hermes's JSON wrapper for JSON topics,
+// the Avro binary for AVRO topics).
+type StoredMessage struct {
+	ReceivedMessage
+	Value []byte
 }
 
 // ReceivedMessage is a message read from the store for a subscription.

@@ -67,6 +67,7 @@ func NewManagement(svc ports.Management, log *slog.Logger) http.Handler {
 	m.queryRoutes(routes)
 	m.subscriptionHealthRoutes(routes)
 	m.consumerGroupRoutes(routes)
+	m.previewRoutes(routes)
 	for pattern, h := range routes {
 		mux.HandleFunc(pattern, h)
 	}

@@ -24,16 +24,18 @@ type Admin struct {
 	cfg Config
 	cl  *kgo.Client
 	adm *kadm.Client
+	log *slog.Logger
 }
 
 // NewAdmin returns an Admin; it connects on first use.
 func NewAdmin(cfg Config, log *slog.Logger) (*Admin, error) {
 	cfg = cfg.withDefaults()
-	cl, err := kgo.NewClient(cfg.clientOpts(loggerOrDefault(log))...)
+	log = loggerOrDefault(log)
+	cl, err := kgo.NewClient(cfg.clientOpts(log)...)
 	if err != nil {
 		return nil, fmt.Errorf("kafka: admin client: %w", err)
 	}
-	return &Admin{cfg: cfg, cl: cl, adm: kadm.NewClient(cl)}, nil
+	return &Admin{cfg: cfg, cl: cl, adm: kadm.NewClient(cl), log: log}, nil
 }
 
 // ClusterName is the configured name of this cluster, which retransmission

@@ -96,8 +96,13 @@ func (c *Consumer) Poll(ctx context.Context) ([]ports.ReceivedMessage, error) {
 }
 
 func (c *Consumer) decode(r *kgo.Record, readAt time.Time) ports.ReceivedMessage {
+	return decodeRecord(r, c.avro, readAt)
+}
+
+// decodeRecord reads a record in Hermes's format back into a message.
+func decodeRecord(r *kgo.Record, avro bool, readAt time.Time) ports.ReceivedMessage {
 	var m domain.Message
-	if c.avro {
+	if avro {
 		m.Body = r.Value
 	} else {
 		m, _ = domain.UnwrapJSON(r.Value) // never fails: foreign values come back as the body

@@ -130,6 +130,9 @@ type LogConfig struct {
 type FrontendConfig struct {
 	// Addr is the listen address (default ":8080").
 	Addr string `koanf:"addr"`
+	// MessagePreview is Hermes's frontend.message.preview.*: what GET
+	// /topics/{t}/preview shows (see preview.go).
+	MessagePreview MessagePreviewConfig `koanf:"message_preview"`
 	// ReadTimeout bounds reading a request body (default 2s; 408 after).
 	ReadTimeout time.Duration `koanf:"read_timeout"`
 	// IdleTimeout bounds waiting for the store's ack on ack NONE/LEADER
@@ -419,6 +422,7 @@ func Defaults() Config {
 			Addr: ":8080", ReadTimeout: 2 * time.Second, IdleTimeout: 2 * time.Second,
 			LongIdleTimeout: 3 * time.Second, MaxPublishRequestDuration: 5 * time.Second,
 			ForceMaxMessageSize: true, ShutdownTimeout: 10 * time.Second,
+			MessagePreview:  MessagePreviewConfig{Size: 3, MaxSizeKB: 10},
 			Server:          defaultServerConfig(30*time.Second, 4096),
 			KeepAliveHeader: KeepAliveHeaderConfig{Timeout: time.Second},
 		},

@@ -332,7 +332,7 @@ var frontendModule = fx.Module("frontend", fx.Invoke(
 ))
 
 var managementModule = fx.Module("management", fx.Invoke(
-	func(lc fx.Lifecycle, cfg Config, m ports.Management, q *app.QueryMetrics, admin *app.Admin, store ports.MetadataStore, msAdmin ports.MessageStoreAdmin, metrics ports.Metrics, mw metricsWriters, hc healthChecks, log *slog.Logger) {
+	func(lc fx.Lifecycle, cfg Config, m ports.Management, q *app.QueryMetrics, admin *app.Admin, store ports.MetadataStore, msAdmin ports.MessageStoreAdmin, schemas *app.Schemas, metrics ports.Metrics, mw metricsWriters, hc healthChecks, log *slog.Logger) {
 		// NewManagement serves the metrics endpoints of a service that also
 		// implements ports.MetricsService.
 		// It serves the schema endpoints of one that implements
@@ -347,14 +347,18 @@ var managementModule = fx.Module("management", fx.Invoke(
 			ports.QueryService
 			ports.SubscriptionHealthService
 			ports.ConsumerGroupService
+			ports.PreviewService
 		}{m, q, sch, health(hc.Checks), admin, app.NewQueryEntities(store, q),
 			app.NewCheckSubscriptionHealth(store, q, cfg.Management.SubscriptionHealth.thresholds(), cfg.Management.OwnerSources),
-			app.NewDescribeConsumerGroups(store, msAdmin)}
+			app.NewDescribeConsumerGroups(store, msAdmin),
+			app.NewPreviewTopic(app.PreviewConfig{Enabled: cfg.Frontend.MessagePreview.Enabled, Size: cfg.Frontend.MessagePreview.Size,
+				MaxBytes: cfg.Frontend.MessagePreview.MaxSizeKB * 1024, ClusterName: cfg.MessageStore.ClusterName}, store, msAdmin, schemas)}
 		// An ambiguous method (two embedded values with one name) is not
 		// promoted, and the API would silently drop its routes.
 		var _ ports.QueryService = svc
 		var _ ports.SubscriptionHealthService = svc
 		var _ ports.ConsumerGroupService = svc
+		var _ ports.PreviewService = svc
 		h := withPrometheus(httpapi.NewManagement(svc, log.With("component", "management")), mw)
 		serve(lc, log, "management", cfg.Management.Addr, cfg.Management.Server, metrics, h, 10*time.Second)
 	},

@@ -77,6 +77,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness, f Features) {
 		{"LagCountsUncommittedMessages", testLag},
 		{"LagCountsPartitionsWithoutCommitFromStart", testLagWithoutCommit},
 		{"ConsumerGroupShowsMembersAndOffsets", testConsumerGroup},
+		{"ReadsBackLatestAndByPosition", testReadBack},
 	}
 	if f.Persistence {
 		tests = append(tests, testCase{"SurvivesRestart", testRestart})
