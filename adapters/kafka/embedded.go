@@ -24,6 +24,8 @@ type Embedded struct {
 	dataDir string
 	log     *slog.Logger
 	health  writeHealth
+	// syncWrites is WithSyncWrites.
+	syncWrites bool
 
 	probe     chan struct{} // wakes the probe at an outage's start
 	stopProbe context.CancelFunc
@@ -58,6 +60,9 @@ func StartEmbedded(dataDir string, port int, opts ...EmbeddedOption) (*Embedded,
 			return nil, err
 		}
 		kopts = append(kopts, kfake.DataDir(dataDir))
+		if e.syncWrites {
+			kopts = append(kopts, kfake.SyncWrites())
+		}
 	}
 	c, err := kfake.NewCluster(kopts...)
 	if err != nil {

@@ -285,6 +285,11 @@ type MessageStoreConfig struct {
 	Brokers []string `koanf:"brokers"`
 	// EmbeddedPort is the embedded broker's port on 127.0.0.1 (default 0: any free port).
 	EmbeddedPort int `koanf:"embedded_port"`
+	// EmbeddedSyncWrites makes the embedded broker fsync every batch before
+	// a publish is answered 201 (Kafka's flush.messages=1), so that a 201
+	// survives an OS crash or power loss too; without it a 201 survives a
+	// crash of the process only (docs/reliability.md). Default false.
+	EmbeddedSyncWrites bool `koanf:"embedded_sync_writes"`
 	// Namespace prefixes Kafka topic names and group ids (default "").
 	Namespace string `koanf:"namespace"`
 	// NamespaceSeparator joins namespace and topic name (default "_").

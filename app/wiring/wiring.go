@@ -204,11 +204,12 @@ func messageStoreModule(cfg Config) fx.Option {
 					return nil, err
 				}
 			}
-			emb, err := kafka.StartEmbedded(dir, cfg.MessageStore.EmbeddedPort, kafka.WithEmbeddedLogger(log.With("component", "kafka")))
+			emb, err := kafka.StartEmbedded(dir, cfg.MessageStore.EmbeddedPort, kafka.WithEmbeddedLogger(log.With("component", "kafka")),
+				kafka.WithSyncWrites(cfg.MessageStore.EmbeddedSyncWrites))
 			if err != nil {
 				return nil, err
 			}
-			log.Info("embedded Kafka broker started", "component", "kafka", "addrs", emb.Addrs(), "data_dir", dir)
+			log.Info("embedded Kafka broker started", "component", "kafka", "addrs", emb.Addrs(), "data_dir", dir, "sync_writes", cfg.MessageStore.EmbeddedSyncWrites)
 			lc.Append(fx.StopHook(emb.Close))
 			return emb, nil
 		},

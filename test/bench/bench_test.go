@@ -33,16 +33,20 @@ func TestSmoke(t *testing.T) {
 	assert.FileExists(t, path)
 
 	want := map[string][]string{
-		"publish/kfake":   {TargetHermes, TargetProduce, TargetCeiling},
-		"delivery/kfake":  {TargetHermes, TargetLoop},
-		"fan-out/kfake":   {"1 subscription(s)", "2 subscription(s)"},
-		"footprint/kfake": {TargetHermes, TargetBaseline},
+		"publish/kfake":              {TargetHermes, TargetProduce, TargetCeiling},
+		"delivery/kfake":             {TargetHermes, TargetLoop},
+		"fan-out/kfake":              {"1 subscription(s)", "2 subscription(s)"},
+		"footprint/kfake":            {TargetHermes, TargetBaseline},
+		"durability/embedded":        {TargetNoSync, TargetSync},
+		"metrics footprint/embedded": {TargetWhisper},
 	}
 	figures := map[string][]string{
-		"publish/kfake":   {"throughput", "latency p50", "latency p99", "CPU per 10k"},
-		"delivery/kfake":  {"throughput", "CPU per 10k", "e2e latency p50", "e2e latency p99"},
-		"fan-out/kfake":   {"throughput", "CPU per 10k"},
-		"footprint/kfake": {"binary size", "start-up to first 201", "RSS, 0 subscriptions"},
+		"publish/kfake":              {"throughput", "latency p50", "latency p99", "CPU per 10k"},
+		"delivery/kfake":             {"throughput", "CPU per 10k", "e2e latency p50", "e2e latency p99"},
+		"fan-out/kfake":              {"throughput", "CPU per 10k"},
+		"footprint/kfake":            {"binary size", "start-up to first 201", "RSS, 0 subscriptions"},
+		"durability/embedded":        {"throughput", "latency p50"},
+		"metrics footprint/embedded": {"whisper bytes, topic only", "whisper bytes per subscription"},
 	}
 	for scenario, targets := range want {
 		for _, target := range targets {

@@ -528,12 +528,13 @@ func (r *Run) startup(ctx context.Context, p *Proc, url string, rec recorder) er
 }
 
 // Scenarios are the scenario names Main accepts, in run order.
-var Scenarios = []string{"publish", "delivery", "fanout", "footprint"}
+var Scenarios = []string{"publish", "delivery", "fanout", "footprint", "durability", "metrics"}
 
 // RunScenarios runs the named scenarios on k.
 func (r *Run) RunScenarios(ctx context.Context, k *Kafka, names []string) error {
 	fns := map[string]func(context.Context, *Kafka) error{
 		"publish": r.Publish, "delivery": r.Delivery, "fanout": r.FanOut, "footprint": r.Footprint,
+		"durability": r.Durability, "metrics": r.MetricsFootprint,
 	}
 	for _, name := range Scenarios {
 		if !slices.Contains(names, name) {
