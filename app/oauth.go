@@ -86,6 +86,10 @@ func (o *OAuthProviders) UpdateOAuthProvider(ctx context.Context, name string, p
 	if updated.Name != name {
 		return domain.Errorf(domain.ErrValidation, "name cannot be changed")
 	}
+	// A client writing back what GET showed sends the masked secret.
+	if updated, err = updated.KeepMaskedSecret(current); err != nil {
+		return err
+	}
 	updated = updated.WithDefaults()
 	if err := updated.Validate(); err != nil {
 		return err

@@ -54,3 +54,29 @@ func TestUpdateWithMaskedSecretsKeepsTheStoredOnes(t *testing.T) {
 	require.NoError(t, mgmt.UpdateSubscription(ctx, "g.t", "s", []byte(`{"endpoint":"http://bob:n3w@localhost:2/other"}`)))
 	assert.Equal(t, "http://bob:n3w@localhost:2/other", stored().Endpoint, "a real new password is taken")
 }
+
+// The same for an OAuth provider's client secret, which GET masks too.
+func TestOAuthProviderUpdateWithMaskedSecretKeepsTheStoredOne(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	o := app.NewOAuthProviders(memory.NewMetadataStore())
+	n := func(v int) *int { return &v }
+	p := domain.OAuthProvider{Name: "auth", TokenEndpoint: "http://auth/token", ClientID: "c", ClientSecret: "s3cret",
+		TokenRequestInitialDelay: n(100), TokenRequestMaxDelay: n(1000), RequestTimeout: n(1000)}
+	require.NoError(t, o.CreateOAuthProvider(ctx, p))
+	got, err := o.OAuthProvider(ctx, "auth")
+	require.NoError(t, err)
+	shown, err := json.Marshal(got.Masked())
+	require.NoError(t, err)
+
+	require.NoError(t, o.UpdateOAuthProvider(ctx, "auth", shown))
+	got, err = o.OAuthProvider(ctx, "auth")
+	require.NoError(t, err)
+	assert.Equal(t, "s3cret", got.ClientSecret, "PUT of the GET body")
+
+	err = o.UpdateOAuthProvider(ctx, "auth", []byte(`{"clientId":"other","clientSecret":"******"}`))
+	require.ErrorIs(t, err, domain.ErrValidation, "another client's secret cannot be a mask")
+	got, err = o.OAuthProvider(ctx, "auth")
+	require.NoError(t, err)
+	assert.Equal(t, "c", got.ClientID)
+}

@@ -36,3 +36,18 @@ func (s Subscription) KeepMaskedSecrets(stored Subscription) (Subscription, erro
 	}
 	return s, nil
 }
+
+// KeepMaskedSecret returns p, an update of stored, with a client secret
+// still shown as Masked renders it replaced by the stored one, for the
+// same clientId; a masked secret for another clientId is a validation
+// error. Hermes stores the mask.
+func (p OAuthProvider) KeepMaskedSecret(stored OAuthProvider) (OAuthProvider, error) {
+	if p.ClientSecret != maskedSecret {
+		return p, nil
+	}
+	if p.ClientID != stored.ClientID || stored.ClientSecret == "" {
+		return OAuthProvider{}, Errorf(ErrValidation, "clientSecret of %q is masked (%s): send the secret itself", p.ClientID, maskedSecret)
+	}
+	p.ClientSecret = stored.ClientSecret
+	return p, nil
+}
