@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"slices"
@@ -189,7 +190,25 @@ func (m *Management) createTopic(ctx context.Context, t domain.Topic) error {
 	if err := m.admin.CreateTopic(ctx, t); err != nil {
 		return err
 	}
-	return m.store.CreateTopic(ctx, t)
+	created := m.store.CreateTopic(ctx, t)
+	if created != nil && !errors.Is(created, domain.ErrTopicAlreadyExists) {
+		return created
+	}
+	// Another process may have created the same topic meanwhile: both pass
+	// the check above, the first store topic creation fixes the Kafka
+	// configuration and the first metadata creation wins. The metadata
+	// winner decides, so whichever process gets here makes the store
+	// topic match what the metadata store holds (the winner covers a
+	// loser that lost its Kafka race, a loser covers a winner that
+	// stopped before aligning).
+	winner, err := m.store.Topic(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := m.admin.UpdateTopic(ctx, winner); err != nil {
+		return fmt.Errorf("topic %s created, but its store topic configuration could not be aligned: %w", name, err)
+	}
+	return created
 }
 
 // UpdateTopic merge-patches a topic and applies retention changes to its

@@ -45,7 +45,8 @@ func clusterEnv(t *testing.T, kafka, zk string) []string {
 		"HERMES_METADATA__ZOOKEEPER__SERVERS=" + zk,
 		"HERMES_METADATA__ZOOKEEPER__ROOT=/" + id,
 		"HERMES_METADATA__ZOOKEEPER__SESSION_TIMEOUT=4s",
-		"HERMES_DATA_DIR=" + t.TempDir(),
+		// No HERMES_DATA_DIR: each process gets its own (startModules),
+		// as a data dir is locked by the process that runs on it.
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -68,6 +69,9 @@ func startHermes(t *testing.T, dataDir string, env ...string) *hermes {
 // startModules runs the binary with the given modules and extra env.
 func startModules(t *testing.T, modules string, env ...string) *hermes {
 	t.Helper()
+	if !slices.ContainsFunc(env, func(e string) bool { return strings.HasPrefix(e, "HERMES_DATA_DIR=") }) {
+		env = append(env, "HERMES_DATA_DIR="+t.TempDir()) // one per process: a data dir is locked
+	}
 	h := &hermes{t: t, modules: strings.Split(modules, ","), env: env}
 	h.start()
 	t.Cleanup(h.kill)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // Outages of the backends in the distributed setup (issue 15, defects
@@ -238,4 +241,82 @@ func tryPublish(url, body string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// Defect 16: two management processes creating one topic at once, with
+// retentions of 1 and 3 days, left ZooKeeper with the winner's and Kafka
+// with the loser's in 2 of 50 runs. Whatever the interleaving, Kafka's
+// retention.ms is the retention ZooKeeper kept.
+func TestConcurrentTopicCreatesAgree(t *testing.T) {
+	t.Parallel()
+	kafkaAddr, zk := realBackends(t)
+	env := clusterEnv(t, kafkaAddr, zk)
+	var namespace string
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, "HERMES_MESSAGE_STORE__NAMESPACE="); ok {
+			namespace = v
+		}
+	}
+	a, b := startModules(t, "management", env...), startModules(t, "management", env...)
+	mustCall(t, http.StatusCreated, "POST", a.management+"/groups", `{"groupName":"race"}`)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(kafkaAddr))
+	require.NoError(t, err)
+	t.Cleanup(cl.Close)
+	adm := kadm.NewClient(cl)
+
+	const runs = 50
+	for i := range runs {
+		name := fmt.Sprintf("race.t%d", i)
+		body := func(days int) string {
+			return fmt.Sprintf(`{"name":%q,"description":"d","contentType":"JSON","retentionTime":{"duration":%d},"owner":{"source":"Plaintext","id":"t"}}`, name, days)
+		}
+		var wg sync.WaitGroup
+		statuses := make([]int, 2)
+		for j, h := range []*hermes{a, b} {
+			wg.Go(func() { statuses[j] = tryCall("POST", h.management+"/topics", body(1+2*j)) })
+		}
+		wg.Wait()
+		require.ElementsMatch(t, []int{http.StatusCreated, http.StatusBadRequest}, statuses, "run %d: one creation wins, the other finds the topic", i)
+
+		var topic struct {
+			RetentionTime struct{ Duration int } `json:"retentionTime"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(mustCall(t, http.StatusOK, "GET", a.management+"/topics/"+name, "")), &topic))
+		// The broker describes configuration changes a moment after they
+		// were accepted (they go through the KRaft metadata log): wait
+		// until it shows ZooKeeper's retention. Before the fix the loser's
+		// retention stayed for good.
+		want := strconv.FormatInt((time.Duration(topic.RetentionTime.Duration) * 24 * time.Hour).Milliseconds(), 10)
+		var retention string
+		var mu sync.Mutex
+		assert.Eventually(t, func() bool {
+			got := retentionMs(t, adm, namespace+"_"+name)
+			mu.Lock()
+			defer mu.Unlock()
+			retention = got
+			return got == want
+		}, 20*time.Second, 20*time.Millisecond)
+		mu.Lock()
+		require.Equal(t, want, retention, "run %d: Kafka's retention.ms against ZooKeeper's %d days", i, topic.RetentionTime.Duration)
+		mu.Unlock()
+	}
+}
+
+// retentionMs is a Kafka topic's retention.ms as the broker describes it,
+// "" while it cannot.
+func retentionMs(t *testing.T, adm *kadm.Client, topic string) string {
+	configs, err := adm.DescribeTopicConfigs(t.Context(), topic)
+	if err != nil {
+		return ""
+	}
+	rc, err := configs.On(topic, nil)
+	if err != nil || rc.Err != nil {
+		return ""
+	}
+	for _, c := range rc.Configs {
+		if c.Key == "retention.ms" {
+			return c.MaybeValue()
+		}
+	}
+	return ""
 }
