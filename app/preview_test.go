@@ -55,9 +55,13 @@ func TestPreviewTopic(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, previews)
 
-	text, err := p.MessageAt(ctx, "g.alpha", "primary-dc", 0, 4)
+	// A JSON topic's message is the stored value; an AVRO one's the body as JSON.
+	text, err := p.MessageAt(ctx, "g.beta", "primary-dc", 0, 4)
 	require.NoError(t, err)
 	assert.Equal(t, `{"metadata":{},"message":{"a":1}}`, text)
+	text, err = p.MessageAt(ctx, "g.alpha", "primary-dc", 0, 4)
+	require.NoError(t, err)
+	assert.Equal(t, `{"a":1}`, text)
 	_, err = p.MessageAt(ctx, "g.alpha", "other", 0, 4)
 	assert.ErrorIs(t, err, domain.ErrNotFound)
 	_, err = p.MessageAt(ctx, "g.alpha", "primary-dc", 0, 5)
