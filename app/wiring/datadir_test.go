@@ -18,7 +18,7 @@ func TestDataDirHoldsOneProcess(t *testing.T) {
 	first := Defaults()
 	first.DataDir = t.TempDir()
 	first.Modules = []string{ModuleManagement}
-	first.Management.Addr = "127.0.0.1:0"
+	first.Management.Addr, first.Consumers.Addr = "127.0.0.1:0", "127.0.0.1:0"
 	a := fx.New(Options(first))
 	require.NoError(t, a.Err())
 	require.NoError(t, a.Start(t.Context()))

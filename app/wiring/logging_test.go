@@ -67,7 +67,7 @@ func TestLoggersCarryEachAttributeOnce(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			cfg := Defaults()
 			cfg.DataDir = t.TempDir()
-			cfg.Frontend.Addr, cfg.Management.Addr = "127.0.0.1:0", "127.0.0.1:0"
+			cfg.Frontend.Addr, cfg.Management.Addr, cfg.Consumers.Addr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
 			adjust(&cfg)
 			require.NoError(t, cfg.Validate())
 			dups := &dupLog{}
