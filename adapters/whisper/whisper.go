@@ -4,10 +4,12 @@
 // (graphite.NewWithBackend), so Hermes-Go keeps metrics without running
 // carbon, and Store.Read reads them back for the management endpoints.
 //
-// Series "a.b.c" is the file <Dir>/a/b/c.wsp. Files are created with
-// Config.Retentions (default DefaultRetentions: 10 s points for 6 hours,
-// 1 min for 7 days, 10 min for a year, as carbon writes
-// "10s:6h,1m:7d,10m:1y"), xFilesFactor 0 and this aggregation into the
+// Series "a.b.c" is the file <Dir>/a/b/c.wsp. A file is created when its
+// series is first written a value other than 0: series that never saw an
+// event (most error counters, idle subscriptions' gauges) take no disk,
+// and read as never written (0). Files are created with Config.Retentions
+// (default DefaultRetentions: 10 s points for an hour, 1 min for a day,
+// 10 min for 30 days), xFilesFactor 0 and this aggregation into the
 // coarser archives:
 //   - series ending in ".count" (cumulative totals): max, the newest total
 //     of the bucket (sum, carbon's usual rule for per-interval counts,
@@ -35,8 +37,13 @@ import (
 	"github.com/hermes-go/hermes/domain"
 )
 
-// DefaultRetentions is the retention schema of new files.
-const DefaultRetentions = "10s:6h,1m:7d,10m:1y"
+// DefaultRetentions is the retention schema of new files: 10 s points for
+// an hour (what the readers use: the last minute's rate, the last ten
+// minutes' total), 1 min for a day, 10 min for 30 days. Each file is then
+// 6120 points, about 73 KB; carbon's usual "10s:6h,1m:7d,10m:1y" is 64800
+// points, 777 KB per series, which made one subscription (about ten
+// series) cost 7 MB. Set Config.Retentions for longer history.
+const DefaultRetentions = "10s:1h,1m:1d,10m:30d"
 
 // Config configures a Store.
 type Config struct {
@@ -118,6 +125,10 @@ func (s *Store) update(series string, v float64, ts time.Time) error {
 	}
 	w, err := gowhisper.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
+		if v == 0 {
+			// Lazily created: a zero reads the same from a missing file.
+			return nil
+		}
 		w, err = s.create(path, series)
 	}
 	if err != nil {

@@ -59,7 +59,7 @@ func TestFilesAndSchema(t *testing.T) {
 		for _, r := range w.Retentions() {
 			got = append(got, r.String())
 		}
-		assert.Equal(t, []string{"10s:6h", "1m:7d", "10m:1y"}, got)
+		assert.Equal(t, []string{"10s:1h", "1m:1d", "10m:30d"}, got)
 		require.NoError(t, w.Close())
 	}
 }
@@ -77,4 +77,29 @@ func TestWriteGoesOnPastFailures(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, points, 1)
 	assert.Equal(t, 2.0, points[0].Value)
+}
+
+// A series is created at its first value other than 0, and files are
+// small enough to keep thousands of subscriptions (issue 15: 777 KB per
+// series, 17 MB for one topic and one subscription).
+func TestSeriesAreCreatedLazilyAndSmall(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	store, err := whisper.Open(whisper.Config{Dir: dir}, testLogger())
+	require.NoError(t, err)
+	now := time.Now()
+	require.NoError(t, store.Write(now.Add(-20*time.Second), map[string]float64{"p.errors.count": 0, "p.gauge": 0, "p.delivered.count": 0}))
+	assert.NoFileExists(t, filepath.Join(dir, "p", "errors", "count.wsp"), "a series that only saw zeros takes no disk")
+	_, err = store.Read("p.errors.count", now.Add(-time.Minute), now)
+	require.ErrorIs(t, err, domain.ErrNotFound, "and reads as never written")
+
+	require.NoError(t, store.Write(now.Add(-10*time.Second), map[string]float64{"p.delivered.count": 4}))
+	require.NoError(t, store.Write(now, map[string]float64{"p.delivered.count": 0}))
+	points, err := store.Read("p.delivered.count", now.Add(-time.Minute), now)
+	require.NoError(t, err)
+	assert.Equal(t, []float64{4, 0}, []float64{points[0].Value, points[1].Value}, "once created, zeros are written")
+
+	info, err := os.Stat(filepath.Join(dir, "p", "delivered", "count.wsp"))
+	require.NoError(t, err)
+	assert.Less(t, info.Size(), int64(80*1024), "a series file of the default retention")
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/knadh/koanf/providers/structs"
 	"github.com/knadh/koanf/v2"
 
+	"github.com/hermes-go/hermes/adapters/whisper"
 	"github.com/hermes-go/hermes/domain"
 	"github.com/hermes-go/hermes/ports"
 )
@@ -84,7 +85,7 @@ type MetricsConfig struct {
 	// Interval between whisper/graphite flushes (default 10s).
 	Interval time.Duration `koanf:"interval"`
 	// WhisperRetentions is the retention schema of new whisper files
-	// (default 10s:6h,1m:7d,10m:1y).
+	// (default 10s:1h,1m:1d,10m:30d, whisper.DefaultRetentions).
 	WhisperRetentions string `koanf:"whisper_retentions"`
 	// GraphiteAddress is carbon's plaintext receiver (default localhost:2003).
 	GraphiteAddress string `koanf:"graphite_address"`
@@ -455,7 +456,7 @@ func Defaults() Config {
 		},
 		Metrics: MetricsConfig{
 			Kinds: []string{MetricsWhisper, MetricsPrometheus}, Prefix: "stats.tech.hermes", Interval: 10 * time.Second,
-			WhisperRetentions: "10s:6h,1m:7d,10m:1y", GraphiteAddress: "localhost:2003",
+			WhisperRetentions: whisper.DefaultRetentions, GraphiteAddress: "localhost:2003",
 			Query: MetricsQueryConfig{Timeout: 5 * time.Second},
 		},
 		Schema:   SchemaConfig{Repository: SchemaRepositoryMetadata, RegistryTimeout: 2 * time.Second, MetadataRequired: true, CacheTTL: 10 * time.Second},

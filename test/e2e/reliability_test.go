@@ -82,7 +82,7 @@ func exitOf(t *testing.T, env []string, args ...string) string {
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Env = append(append(os.Environ(), "HERMES_FRONTEND__ADDR=127.0.0.1:0", "HERMES_MANAGEMENT__ADDR=127.0.0.1:0"), env...)
+	cmd.Env = append(append(os.Environ(), "HERMES_FRONTEND__ADDR=127.0.0.1:0", "HERMES_MANAGEMENT__ADDR=127.0.0.1:0", "HERMES_CONSUMERS__ADDR=127.0.0.1:0"), env...)
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, ctx.Err(), "hermes did not refuse to start:\n%s", out)
 	var exit *exec.ExitError
