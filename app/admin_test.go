@@ -146,3 +146,23 @@ func is[T any](v any) bool {
 	_, ok := v.(T)
 	return ok
 }
+
+type fakeHealth struct{ status ports.HealthStatus }
+
+func (f *fakeHealth) Health() ports.HealthState {
+	return ports.HealthState{Name: "metadata", Status: f.status}
+}
+
+func TestModeFollowsStorageHealth(t *testing.T) {
+	t.Parallel()
+	h := &fakeHealth{status: ports.HealthUp}
+	m := app.NewManagementMode().FollowStorage(h)
+	assert.Equal(t, ports.ModeReadWrite, m.Mode())
+	h.status = ports.HealthDown
+	assert.Equal(t, ports.ModeReadOnly, m.Mode(), "storage down: read-only, as Hermes's health check sets")
+	assert.True(t, m.ReadOnly())
+	h.status = ports.HealthUp
+	assert.Equal(t, ports.ModeReadWrite, m.Mode(), "back when storage is")
+	require.NoError(t, m.SetMode(t.Context(), ports.ModeReadOnlyAdmin))
+	assert.Equal(t, ports.ModeReadOnlyAdmin, m.Mode(), "an operator's read-only stays")
+}

@@ -15,6 +15,10 @@ import (
 // startup already proved here.
 type ManagementMode struct {
 	mode atomic.Value // string
+	// storage, when set, is the metadata store's health: while it is down
+	// a readWrite mode reads readOnly, as Hermes's health check switches
+	// its mode (an operator's readOnlyAdmin stays either way).
+	storage ports.HealthCheck
 }
 
 var _ ports.ModeService = (*ManagementMode)(nil)
@@ -26,8 +30,22 @@ func NewManagementMode() *ManagementMode {
 	return m
 }
 
+// FollowStorage makes the mode read-only while check is down, as Hermes
+// turns read-only when its ZooKeeper health check fails. Call it before
+// the mode is shared.
+func (m *ManagementMode) FollowStorage(check ports.HealthCheck) *ManagementMode {
+	m.storage = check
+	return m
+}
+
 // Mode returns the current mode.
-func (m *ManagementMode) Mode() string { return m.mode.Load().(string) }
+func (m *ManagementMode) Mode() string {
+	mode := m.mode.Load().(string)
+	if mode == ports.ModeReadWrite && m.storage != nil && m.storage.Health().Status == ports.HealthDown {
+		return ports.ModeReadOnly
+	}
+	return mode
+}
 
 // SetMode sets the mode; readOnly is stored as readOnlyAdmin, as Hermes's
 // ModeEndpoint does.

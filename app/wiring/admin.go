@@ -7,6 +7,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/hermes-go/hermes/adapters/plaintext"
+	"github.com/hermes-go/hermes/adapters/zookeeper"
 	"github.com/hermes-go/hermes/app"
 	"github.com/hermes-go/hermes/ports"
 )
@@ -52,7 +53,7 @@ func ownerSources(cfg Config) []ports.OwnerSource {
 
 // adminModule provides the admin use cases the management API serves.
 var adminModule = fx.Module("admin", fx.Provide(
-	func(cfg Config, store ports.MetadataStore, storeAdmin ports.MessageStoreAdmin) (*app.Admin, error) {
+	func(cfg Config, store ports.MetadataStore, storeAdmin ports.MessageStoreAdmin, hc healthChecks) (*app.Admin, error) {
 		nodes, ok := store.(ports.NodeStore)
 		if !ok {
 			return nil, fmt.Errorf("metadata store %T keeps no management documents (ports.NodeStore)", store)
@@ -62,7 +63,7 @@ var adminModule = fx.Module("admin", fx.Provide(
 		return &app.Admin{
 			Console:             app.NewConsole(cfg.Console),
 			Owners:              app.NewOwners(ownerSources(cfg), store),
-			ManagementMode:      app.NewManagementMode(),
+			ManagementMode:      followStorage(app.NewManagementMode(), hc),
 			WorkloadConstraints: app.NewWorkloadConstraints(nodes),
 			OAuthProviders:      app.NewOAuthProviders(nodes),
 			StatsReport:         app.NewStats(store),
@@ -126,4 +127,15 @@ func templates(in []LinkTemplateConfig) []app.LinkTemplate {
 		out = append(out, app.LinkTemplate{Name: t.Name, URL: t.URL})
 	}
 	return out
+}
+
+// followStorage makes the mode follow the metadata store's health check,
+// when the store has one.
+func followStorage(m *app.ManagementMode, hc healthChecks) *app.ManagementMode {
+	for _, c := range hc.Checks {
+		if c.Health().Name == zookeeper.HealthCheckName {
+			return m.FollowStorage(c)
+		}
+	}
+	return m
 }

@@ -82,3 +82,29 @@ func TestAdminDocumentsInZooKeeperLayout(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(data), `"clientSecret":"s3cret"`, "Hermes stores the secret in plaintext")
 }
+
+// While ZooKeeper is away management turns read-only, as Hermes's storage
+// health check switches it, and read-write once it is back.
+func TestModeFollowsZooKeeper(t *testing.T) {
+	t.Parallel()
+	kafka, _ := realBackends(t)
+	zkSvc := privateService(t, "zookeeper", "HERMES_ZOOKEEPER_PORT")
+	h := startModules(t, "management", clusterEnv(t, kafka, zkSvc.addr)...)
+	assert.Equal(t, "readWrite", mustCall(t, http.StatusOK, "GET", h.management+"/mode", ""))
+
+	zkSvc.stop()
+	require.Eventually(t, func() bool {
+		_, body, _ := call(t, "GET", h.management+"/mode", "")
+		return body == "readOnly"
+	}, 60*time.Second, 100*time.Millisecond)
+	status, body, _ := call(t, "POST", h.management+"/groups", `{"groupName":"while-down"}`)
+	assert.Equal(t, http.StatusServiceUnavailable, status)
+	assert.JSONEq(t, `{"message":"Action forbidden due to read-only mode","code":"OTHER"}`, body)
+
+	zkSvc.start()
+	require.Eventually(t, func() bool {
+		_, body, _ := call(t, "GET", h.management+"/mode", "")
+		return body == "readWrite"
+	}, 60*time.Second, 100*time.Millisecond)
+	waitStatus(t, http.StatusCreated, "POST", h.management+"/groups", `{"groupName":"after"}`)
+}
