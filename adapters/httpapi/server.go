@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"io"
+	stdlog "log"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -125,11 +127,25 @@ func NewServer(cfg ServerConfig, h http.Handler, log *slog.Logger) *Server {
 			}
 			return ctx
 		},
-		// The standard library's own messages (TLS handshakes, a handler
-		// panic) are debug noise next to our request logs.
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+		ErrorLog: stdlog.New(serverLog{log}, "", 0),
 	}
 	return s
+}
+
+// serverLog routes net/http's own messages into log. Accept errors (out
+// of file descriptors) and handler panics are errors; the rest are
+// caused by clients (a query with semicolons, say) and are debug noise
+// any client could flood the log with.
+type serverLog struct{ log *slog.Logger }
+
+func (l serverLog) Write(p []byte) (int, error) {
+	msg := strings.TrimSpace(string(p))
+	level := slog.LevelDebug
+	if strings.Contains(msg, "Accept error") || strings.Contains(msg, "panic serving") {
+		level = slog.LevelError
+	}
+	l.log.Log(context.Background(), level, msg)
+	return len(p), nil
 }
 
 // Serve accepts connections on ln until Shutdown; it returns

@@ -296,3 +296,17 @@ func TestHugeHeadersAreRefused(t *testing.T) {
 	resp, _ := readAnswer(t, bufio.NewReader(c))
 	assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, resp.StatusCode)
 }
+
+// A handler panic, which net/http recovers from, is logged as an error.
+func TestHandlerPanicIsLoggedAsError(t *testing.T) {
+	t.Parallel()
+	logs := &levelCounter{}
+	addr := startServer(t, testServerConfig(), http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		panic("handler bug")
+	}), slog.New(logs))
+	c := dial(t, addr)
+	_, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, c) // net/http closes the connection
+	require.Eventually(t, func() bool { return logs.errors.Load() > 0 }, clientPatience, 10*time.Millisecond)
+}
