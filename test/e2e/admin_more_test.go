@@ -9,6 +9,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/hermes-go/hermes/test/testenv"
 )
 
 func TestStatsReadinessConsistencyAndLinks(t *testing.T) {
@@ -107,4 +111,31 @@ func TestOfflineRetransmissionTasks(t *testing.T) {
 	status, body, _ = call(t, "DELETE", m+"/offline-retransmission/tasks/"+id, "")
 	assert.Equal(t, http.StatusBadRequest, status)
 	assert.JSONEq(t, fmt.Sprintf(`{"message":"Retransmission task with id %s does not exist.","code":"VALIDATION_ERROR"}`, id), body)
+}
+
+// A Kafka topic no Hermes topic owns is reported and can be removed, as
+// Hermes's KafkaHermesConsistencyService does.
+func TestInconsistentStoreTopics(t *testing.T) {
+	t.Parallel()
+	port := testenv.FreePort(t)
+	h := startHermes(t, t.TempDir(), fmt.Sprintf("HERMES_MESSAGE_STORE__EMBEDDED_PORT=%d", port))
+	m := h.management
+	createTopic(t, h, "cons", "owned")
+
+	cl, err := kgo.NewClient(kgo.SeedBrokers(fmt.Sprintf("127.0.0.1:%d", port)))
+	require.NoError(t, err)
+	t.Cleanup(cl.Close)
+	_, err = kadm.NewClient(cl).CreateTopic(t.Context(), 1, 1, nil, "cons.orphan")
+	require.NoError(t, err)
+
+	require.Eventually(t, func() bool {
+		var got []string
+		return pollJSON(m+"/consistency/inconsistencies/topics", &got) && len(got) == 1 && got[0] == "cons.orphan"
+	}, 20*time.Second, 50*time.Millisecond, "the orphan topic, and only it, is reported")
+	mustCall(t, http.StatusOK, "DELETE", m+"/consistency/inconsistencies/topics?topicName=cons.orphan", "")
+	require.Eventually(t, func() bool {
+		var got []string
+		return pollJSON(m+"/consistency/inconsistencies/topics", &got) && len(got) == 0
+	}, 20*time.Second, 50*time.Millisecond)
+	mustCall(t, http.StatusOK, "GET", m+"/topics/cons.owned", "")
 }
