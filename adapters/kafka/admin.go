@@ -279,23 +279,29 @@ func (a *Admin) CommitPositions(ctx context.Context, sub domain.SubscriptionName
 	return nil
 }
 
-// retry runs op until it succeeds, fails for good, or five attempts 200 ms
-// apart failed: on a real cluster a new topic or the group coordinator
-// takes a moment to be known to every broker (UNKNOWN_TOPIC_OR_PARTITION,
-// COORDINATOR_NOT_AVAILABLE right after creation).
+// retryFor bounds how long retry keeps trying an operation that fails for
+// a transient reason.
+const retryFor = 15 * time.Second
+
+// retry runs op until it succeeds, fails for good, ctx ends, or retryFor
+// passed, pausing 100 ms between attempts: on a real cluster a new topic or
+// the group coordinator takes a moment to be known to every broker
+// (UNKNOWN_TOPIC_OR_PARTITION, COORDINATOR_NOT_AVAILABLE right after
+// creation). That moment grows with the load: five attempts over one
+// second were not enough on a loaded machine.
 func retry(ctx context.Context, op func() error) error {
-	var err error
-	for range 5 {
-		if err = op(); err == nil || !kerr.IsRetriable(err) {
+	deadline := time.Now().Add(retryFor)
+	for {
+		err := op()
+		if err == nil || !kerr.IsRetriable(err) || time.Now().After(deadline) {
 			return err
 		}
 		select {
 		case <-ctx.Done():
 			return err
-		case <-time.After(200 * time.Millisecond):
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	return err
 }
 
 // MissingTopics implements ports.MessageStoreAdmin with one metadata
