@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,6 +23,7 @@ import (
 // tight makes every connection phase short, so that the cases below see
 // each limit act within seconds.
 var tight = []string{
+	"HERMES_METRICS__KINDS=prometheus", // the client-abort counter is read at /status/prometheus
 	"HERMES_FRONTEND__READ_TIMEOUT=1s",
 	"HERMES_FRONTEND__SERVER__READ_HEADER_TIMEOUT=1s", "HERMES_FRONTEND__SERVER__READ_TIMEOUT=2s",
 	"HERMES_FRONTEND__SERVER__KEEP_ALIVE_TIMEOUT=1s", "HERMES_FRONTEND__SERVER__MAX_HEADER_BYTES=16384",
@@ -178,8 +180,9 @@ func TestAbuse(t *testing.T) {
 				require.NoError(t, err)
 				require.NoError(t, conn.Close())
 			}
-			// The aborts are handled before the next request on a fresh connection is.
-			require.Equal(t, http.StatusOK, first(c.do("GET", mg+"/groups", "")))
+			require.Eventually(t, func() bool {
+				return aborts(fe, "frontend") >= 30 && aborts(fe, "management") >= 30
+			}, patience, 50*time.Millisecond, "client aborts counted: frontend %d, management %d", aborts(fe, "frontend"), aborts(fe, "management"))
 			assert.Zero(t, strings.Count(p.log.String(), `msg="request failed"`), "clients' disconnects logged as server failures")
 		}},
 		{"idle, stalled and slow-header connections are closed", func(t *testing.T) {
@@ -425,6 +428,28 @@ func TestConnectionCap(t *testing.T) {
 }
 
 func first(st int, _ string) int { return st }
+
+// aborts scrapes base's /status/prometheus for the client aborts counted
+// on server; -1 when it cannot.
+func aborts(base, server string) int {
+	resp, err := probe.Get(base + "/status/prometheus")
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	prefix := `hermes_consumers_http_client_aborts_total{server="` + server + `"} `
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, prefix); ok {
+			n, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return -1
+			}
+			return int(n)
+		}
+	}
+	return 0
+}
 
 func contains(list []string, s string) bool {
 	for _, v := range list {
