@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -115,6 +116,10 @@ func (d *Deliverer) Run(ctx context.Context) error {
 				d.resyncAll(ctx)
 			case c.Subscription != "":
 				d.reconcile(ctx, domain.SubscriptionName{Topic: c.Topic, Name: c.Subscription})
+			case c.Topic != (domain.TopicName{}) && c.Kind == ports.ChangeUpdated:
+				// A topic change that matters to delivery (its move to
+				// AVRO) restarts its subscriptions' workers.
+				d.reconcileTopic(ctx, c.Topic)
 			}
 		}
 	}
@@ -203,19 +208,22 @@ func (d *Deliverer) reconcile(ctx context.Context, name domain.SubscriptionName)
 		}
 		return
 	}
-	fp := fingerprint(sub)
+	topic, err := d.store.Topic(ctx, name.Topic)
+	if err != nil {
+		d.log.Error("reading topic failed", "topic", name.Topic.String(), "err", err)
+		if w != nil {
+			w.stop()
+		}
+		delete(d.workers, key)
+		d.status.stopped(key)
+		return
+	}
+	fp := fingerprint(topic, sub)
 	if w != nil && w.fingerprint == fp {
 		return
 	}
 	if w != nil {
 		w.stop()
-	}
-	topic, err := d.store.Topic(ctx, name.Topic)
-	if err != nil {
-		d.log.Error("reading topic failed", "topic", name.Topic.String(), "err", err)
-		delete(d.workers, key)
-		d.status.stopped(key)
-		return
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	signal := signalStart
@@ -244,10 +252,24 @@ func (d *Deliverer) reconcile(ctx context.Context, name domain.SubscriptionName)
 
 // fingerprint identifies the delivery-relevant configuration: a change
 // restarts the worker; a state flip between PENDING and ACTIVE does not.
-func fingerprint(s domain.Subscription) string {
+func fingerprint(t domain.Topic, s domain.Subscription) string {
 	s.State, s.CreatedAt, s.ModifiedAt = "", nil, nil
 	b, _ := json.Marshal(s)
-	return string(b)
+	return string(t.ContentType) + strconv.FormatBool(t.MigratedFromJSONType) + string(b)
+}
+
+// reconcileTopic reconciles every subscription of topic.
+func (d *Deliverer) reconcileTopic(ctx context.Context, topic domain.TopicName) {
+	subs, err := d.store.Subscriptions(ctx, topic)
+	if err != nil {
+		if !errors.Is(err, domain.ErrTopicNotFound) {
+			d.log.Error("listing subscriptions failed", "topic", topic.String(), "err", err)
+		}
+		return
+	}
+	for _, s := range subs {
+		d.reconcile(ctx, s.QualifiedName())
+	}
 }
 
 func (w *worker) stop() {

@@ -46,7 +46,8 @@ const metadataMessageID = "messageId"
 // added beside them. Subscribers receive it as a "messageId" header,
 // header filters see it and batch items carry it.
 func (dl *delivery) withMessageIDMetadata(m ports.ReceivedMessage) ports.ReceivedMessage {
-	if m.ID == "" || (dl.topic.ContentType != domain.ContentTypeAvro && len(m.Headers) == 0) {
+	avro := dl.topic.ContentType == domain.ContentTypeAvro && m.ContentType != domain.ContentTypeJSON
+	if m.ID == "" || (!avro && len(m.Headers) == 0) {
 		return m
 	}
 	h := make(map[string]string, len(m.Headers)+1)
@@ -71,7 +72,7 @@ const (
 // discarded; a schema store that fails is retried until ctx ends.
 func (dl *delivery) admit(ctx context.Context, m ports.ReceivedMessage) (ports.ReceivedMessage, admission) {
 	m = dl.withMessageIDMetadata(m)
-	if dl.topic.ContentType != domain.ContentTypeAvro || dl.schemas == nil {
+	if dl.topic.ContentType != domain.ContentTypeAvro || dl.schemas == nil || m.ContentType == domain.ContentTypeJSON {
 		if hasAvroPathFilter(dl.sub) && dl.topic.ContentType != domain.ContentTypeAvro {
 			// Hermes's avropath filter throws on other content types, which rejects.
 			dl.reject(m)
@@ -228,8 +229,10 @@ func (dl *delivery) discarded(m ports.ReceivedMessage, batchID, reason string) {
 
 // commonHeaders are the headers of serial and batch deliveries alike.
 func (dl *delivery) commonHeaders(h map[string]string) map[string]string {
+	// Hermes names the body's own format: an AVRO subscription of a JSON
+	// topic gets JSON.
 	h["Content-Type"] = "application/json"
-	if dl.sub.ContentType == domain.ContentTypeAvro {
+	if dl.sub.ContentType == domain.ContentTypeAvro && dl.topic.ContentType == domain.ContentTypeAvro {
 		h["Content-Type"] = "avro/binary"
 	}
 	if dl.sub.SubscriptionIdentityHeadersEnabled {
@@ -254,6 +257,9 @@ func (dl *delivery) messageHeaders(m ports.ReceivedMessage) map[string]string {
 		h[headerKeepAlive] = "true"
 	}
 	dl.commonHeaders(h)
+	if m.ContentType == domain.ContentTypeJSON {
+		h["Content-Type"] = "application/json" // published before the topic moved to AVRO
+	}
 	for k, v := range m.Headers {
 		if !hermesHeaders[k] {
 			h[k] = v

@@ -230,8 +230,8 @@ func (m *Management) UpdateTopic(ctx context.Context, name string, patch []byte)
 		if next.Name != cur.Name {
 			return domain.Topic{}, domain.Errorf(domain.ErrValidation, "name cannot be changed")
 		}
-		if next.ContentType != cur.ContentType {
-			return domain.Topic{}, domain.Errorf(domain.ErrValidation, "contentType cannot be changed from %s to %s", cur.ContentType, next.ContentType)
+		if err := m.checkContentTypeChange(ctx, cur, next); err != nil {
+			return domain.Topic{}, err
 		}
 		next.CreatedAt, next.ModifiedAt = cur.CreatedAt, cur.ModifiedAt
 		return next, m.validateTopic(next)

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"regexp"
 	"strconv"
@@ -351,13 +352,27 @@ func (m *Management) GetSchemaByID(ctx context.Context, topic string, id int) (d
 // RegisterSchema registers a new version of an existing topic's schema;
 // validate checks it (always done for AVRO topics, as Hermes does on
 // topic updates).
+//
+// As in Hermes, only Avro schemas are validated: validate on a JSON topic
+// is refused (400 VALIDATION_ERROR). Without validate, a text that is not
+// an Avro schema at all is refused as a schema registry refuses it (400
+// SCHEMA_BAD_REQUEST), since nothing could read messages with it.
 func (m *Management) RegisterSchema(ctx context.Context, topic, text string, validate bool) error {
 	n, err := m.schemaTopic(topic)
 	if err != nil {
 		return err
 	}
-	if _, err := m.store.Topic(ctx, n); err != nil {
+	t, err := m.store.Topic(ctx, n)
+	if err != nil {
 		return err
+	}
+	if validate && t.ContentType != domain.ContentTypeAvro {
+		return domain.Errorf(domain.ErrValidation, "No schema validator for content-type: %s", t.ContentType)
+	}
+	if !validate {
+		if _, err := m.schemas.compile(text); err != nil {
+			return fmt.Errorf("%w: %w", domain.Errorf(domain.ErrSchemaRejected, "Invalid schema: %s", domain.ErrorMessage(err)), err)
+		}
 	}
 	return m.schemas.register(ctx, n, text, validate)
 }

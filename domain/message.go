@@ -328,3 +328,20 @@ func skipDigits(data []byte, i int) int {
 	}
 	return i
 }
+
+// IsWrappedJSON reports whether value is a JSON message in Hermes's Kafka
+// wrapper (as WrapJSON writes it, or Hermes does): a record of a topic
+// migrated from JSON to AVRO that predates the migration. An Avro record
+// does not parse as a JSON object holding "_w": true.
+func IsWrappedJSON(value []byte) bool {
+	if _, ok := unwrapWritten(value); ok {
+		return true
+	}
+	if len(value) == 0 || value[0] != '{' {
+		return false
+	}
+	var w struct {
+		W bool `json:"_w"`
+	}
+	return json.Unmarshal(value, &w) == nil && w.W
+}

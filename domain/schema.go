@@ -19,6 +19,10 @@ var (
 	// read data written with the latest one (400 SCHEMA_BAD_REQUEST, as a
 	// schema registry's 409 becomes in Hermes).
 	ErrSchemaIncompatible = errors.New("schema incompatible")
+	// ErrSchemaRejected is returned when a schema registered without
+	// validation (for a JSON topic) is not a schema at all: the schema
+	// store refuses it, as a schema registry does (400 SCHEMA_BAD_REQUEST).
+	ErrSchemaRejected = errors.New("schema rejected")
 	// ErrSchemaAlreadyExists is returned when a topic being created already
 	// has a schema (400 SCHEMA_ALREADY_EXISTS).
 	ErrSchemaAlreadyExists = errors.New("schema already exists")

@@ -214,9 +214,9 @@ func (s Subscription) Validate(topic Topic, rules SubscriptionRules) error {
 	} else if msg := validateEndpoint(s.Endpoint, rules); msg != "" {
 		v.add(msg)
 	}
-	if s.ContentType == ContentTypeAvro && topic.ContentType != ContentTypeAvro {
-		v.add("contentType AVRO is allowed only for AVRO topics")
-	}
+	// Hermes accepts an AVRO subscription on a JSON topic (its messages
+	// are delivered as the JSON they are), so that a topic about to move
+	// to Avro can get its subscriptions ready.
 	if s.DeliveryType == DeliveryBatch {
 		if s.ContentType == ContentTypeAvro {
 			v.add("contentType AVRO is not supported with BATCH delivery")

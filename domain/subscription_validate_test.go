@@ -62,7 +62,6 @@ func TestSubscriptionValidate(t *testing.T) {
 		{"no scheme", domain.ContentTypeJSON, func(s *domain.Subscription) { s.Endpoint = "host:8080/x" }, []string{"endpoint"}},
 		{"no host", domain.ContentTypeJSON, func(s *domain.Subscription) { s.Endpoint = "http:///x" }, []string{"endpoint"}},
 		{"underscore host", domain.ContentTypeJSON, func(s *domain.Subscription) { s.Endpoint = "http://my_host:80/x" }, []string{"Underscore"}},
-		{"avro on json topic", domain.ContentTypeJSON, func(s *domain.Subscription) { s.ContentType = domain.ContentTypeAvro }, []string{"AVRO"}},
 		{"batch broadcast", domain.ContentTypeJSON, func(s *domain.Subscription) {
 			batch(func(*domain.BatchSubscriptionPolicy) {})(s)
 			s.Mode = domain.ModeBroadcast

@@ -97,6 +97,10 @@ type ReceivedMessage struct {
 	ReadAt time.Time
 	// Size is the stored value's size in bytes.
 	Size int
+	// ContentType is the stored record's format where it differs from its
+	// topic's: JSON for a message published before its topic moved from
+	// JSON to AVRO (migratedFromJsonType). Empty means the topic's.
+	ContentType domain.ContentType
 }
 
 // MessageConsumer reads one subscription's messages. Not safe for

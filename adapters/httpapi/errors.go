@@ -63,6 +63,7 @@ var errorCodes = []struct {
 	{domain.ErrSchemaVersionNotFound, http.StatusBadRequest, codeSchemaVersion},
 	{domain.ErrSchemaAlreadyExists, http.StatusBadRequest, codeSchemaExists},
 	{domain.ErrSchemaIncompatible, http.StatusBadRequest, codeSchemaBadRequest},
+	{domain.ErrSchemaRejected, http.StatusBadRequest, codeSchemaBadRequest},
 	{domain.ErrSchemaInvalidMetadata, http.StatusBadRequest, codeSchemaMetadata},
 	// Hermes's InvalidSchemaException is a FORMAT_ERROR.
 	{domain.ErrSchemaInvalid, http.StatusBadRequest, codeFormat},

@@ -172,7 +172,12 @@ func (s *schemaAPI) updateTopic(w http.ResponseWriter, r *http.Request) {
 	if raw, ok := obj["schema"]; ok {
 		schema, err := schemaField(raw)
 		if err == nil && schema != "" {
-			err = s.schemas.RegisterSchema(r.Context(), r.PathValue("topic"), schema, true)
+			// Hermes validates the schema only when the topic already is
+			// AVRO; a JSON topic migrating to AVRO registers it as is.
+			var t domain.Topic
+			if t, err = s.svc.GetTopic(r.Context(), r.PathValue("topic")); err == nil {
+				err = s.schemas.RegisterSchema(r.Context(), r.PathValue("topic"), schema, t.ContentType == domain.ContentTypeAvro)
+			}
 		}
 		if err != nil {
 			s.fail(w, r, err)

@@ -52,17 +52,21 @@ func (f *ConsumerFactory) Consumer(_ context.Context, topic domain.Topic, sub do
 	if err != nil {
 		return nil, fmt.Errorf("kafka: consumer of %q: %w: %w", group, domain.ErrUnavailable, err)
 	}
-	return &Consumer{cl: cl, topic: name, group: group, avro: topic.ContentType == domain.ContentTypeAvro, maxPoll: f.cfg.MaxPollRecords}, nil
+	return &Consumer{cl: cl, topic: name, group: group, avro: topic.ContentType == domain.ContentTypeAvro,
+		migrated: topic.ContentType == domain.ContentTypeAvro && topic.MigratedFromJSONType, maxPoll: f.cfg.MaxPollRecords}, nil
 }
 
 // Consumer reads one subscription's messages as a member of its group.
 type Consumer struct {
-	cl      *kgo.Client
-	topic   string
-	group   string
-	avro    bool
-	maxPoll int
-	once    sync.Once
+	cl    *kgo.Client
+	topic string
+	group string
+	avro  bool
+	// migrated is set for a topic moved from JSON to AVRO: its store topic
+	// holds wrapped JSON records from before the move and Avro after it.
+	migrated bool
+	maxPoll  int
+	once     sync.Once
 }
 
 // Poll implements ports.MessageConsumer. Rebalances blocked since the
@@ -96,15 +100,22 @@ func (c *Consumer) Poll(ctx context.Context) ([]ports.ReceivedMessage, error) {
 }
 
 func (c *Consumer) decode(r *kgo.Record, readAt time.Time) ports.ReceivedMessage {
-	return decodeRecord(r, c.avro, readAt)
+	return decodeRecord(r, c.avro, c.migrated, readAt)
 }
 
-// decodeRecord reads a record in Hermes's format back into a message.
-func decodeRecord(r *kgo.Record, avro bool, readAt time.Time) ports.ReceivedMessage {
+// decodeRecord reads a record in Hermes's format back into a message;
+// migrated says the topic moved from JSON to AVRO, so a record may be
+// either.
+func decodeRecord(r *kgo.Record, avro, migrated bool, readAt time.Time) ports.ReceivedMessage {
 	var m domain.Message
-	if avro {
+	var stored domain.ContentType
+	switch {
+	case migrated && domain.IsWrappedJSON(r.Value):
+		m, _ = domain.UnwrapJSON(r.Value)
+		stored = domain.ContentTypeJSON
+	case avro:
 		m.Body = r.Value
-	} else {
+	default:
 		m, _ = domain.UnwrapJSON(r.Value) // never fails: foreign values come back as the body
 	}
 	var headers map[string]string // made for the first h- header only: this runs per message
@@ -131,7 +142,7 @@ func decodeRecord(r *kgo.Record, avro bool, readAt time.Time) ports.ReceivedMess
 		m.Timestamp = r.Timestamp
 	}
 	m.Key = r.Key
-	return ports.ReceivedMessage{Message: m, Partition: r.Partition, Offset: r.Offset, ReadAt: readAt, Size: len(r.Value)}
+	return ports.ReceivedMessage{Message: m, Partition: r.Partition, Offset: r.Offset, ReadAt: readAt, Size: len(r.Value), ContentType: stored}
 }
 
 // Commit implements ports.MessageConsumer: it commits exactly offsets (each

@@ -129,7 +129,7 @@ func (a *Admin) consume(ctx context.Context, topic string, avro bool, from map[i
 			if finished {
 				return
 			}
-			got = append(got, ports.StoredMessage{ReceivedMessage: decodeRecord(r, avro, time.Now()), Value: r.Value})
+			got = append(got, ports.StoredMessage{ReceivedMessage: decodeRecord(r, avro, avro, time.Now()), Value: r.Value}) // a migrated topic may hold JSON records
 			finished = done(r)
 		})
 		if finished || ctx.Err() != nil {
