@@ -47,6 +47,14 @@ func (p *Producer) WithWriteFailure(explain func() error) *Producer {
 
 // refused records a store fault and returns the error Produce gives.
 func (p *Producer) refused(topic string, err error) error {
+	cause := p.noteOutage(topic, err)
+	return fmt.Errorf("kafka: produce to %q: %w: %w", topic,
+		domain.Errorf(domain.ErrStoreUnavailable, "Message store cannot take writes, message not published: %s", reason(cause)), err)
+}
+
+// noteOutage records that the store cannot take writes because of err,
+// logging the first of an outage, and returns the cause to report.
+func (p *Producer) noteOutage(topic string, err error) error {
 	cause := err
 	if p.explain != nil {
 		if why := p.explain(); why != nil {
@@ -59,15 +67,14 @@ func (p *Producer) refused(topic string, err error) error {
 	// Once per outage; an explainer (the embedded broker) logs its
 	// outages itself, with the cause.
 	if o.cause == nil && p.explain == nil {
-		p.log.Error("message store refuses writes: publishes answer 503 until it takes them again", "topic", topic, "err", cause)
+		p.log.Error("message store cannot take writes: publishes answer 503 until it takes them again", "topic", topic, "err", cause)
 	}
 	if o.cause == nil {
 		o.cause, o.since = cause, now
 	}
 	o.last = now
 	o.mu.Unlock()
-	return fmt.Errorf("kafka: produce to %q: %w: %w", topic,
-		domain.Errorf(domain.ErrStoreUnavailable, "Message store cannot take writes, message not published: %s", reason(cause)), err)
+	return cause
 }
 
 // stored ends an outage.
@@ -85,7 +92,10 @@ func (p *Producer) stored() {
 }
 
 // Health implements ports.HealthCheck: DOWN from a refused write until a
-// write succeeds or StoreDownHold passed without another refusal.
+// write succeeds or StoreDownHold passed without another refusal. A
+// broker that cannot be reached at all shows as publish timeouts (503
+// SENDING_TO_KAFKA_TIMEOUT), not here: kgo keeps such records buffered
+// and never says why they wait.
 func (p *Producer) Health() ports.HealthState {
 	o := &p.outage
 	o.mu.Lock()
@@ -93,7 +103,7 @@ func (p *Producer) Health() ports.HealthState {
 	s := ports.HealthState{Name: "message_store", Status: ports.HealthUp}
 	if o.cause != nil && time.Since(o.last) < StoreDownHold {
 		s.Status = ports.HealthDown
-		s.Problem = fmt.Sprintf("message store refuses writes since %s: %s", o.since.UTC().Format(time.RFC3339), reason(o.cause))
+		s.Problem = fmt.Sprintf("message store cannot take writes since %s: %s", o.since.UTC().Format(time.RFC3339), reason(o.cause))
 	}
 	return s
 }
