@@ -70,3 +70,20 @@ func kgoClient(t *testing.T, emb *kafka.Embedded) *kgo.Client {
 	t.Cleanup(cl.Close)
 	return cl
 }
+
+// A topic stored before names were checked, longer than Kafka takes and so
+// missing from the store, is refused at once (kgo alone waits for it until
+// the deadline); it is the store's refusal, not the client's error.
+func TestProduceToANameKafkaCannotHold(t *testing.T) {
+	t.Parallel()
+	emb := startEmbedded(t)
+	prod, err := kafka.NewProducer(kafka.Config{Brokers: emb.Addrs()}, testLogger())
+	require.NoError(t, err)
+	t.Cleanup(prod.Close)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	err = prod.Produce(ctx, jsonTopic(strings.Repeat("g", 250)+".tttttt"), domain.Message{ID: "id", Timestamp: time.Now(), Body: []byte(`{}`)})
+	require.ErrorIs(t, err, domain.ErrStoreRefused)
+	assert.NotErrorIs(t, err, domain.ErrValidation)
+	assert.NoError(t, ctx.Err(), "it came back before the deadline")
+}

@@ -58,6 +58,12 @@ func (p *Producer) Produce(ctx context.Context, topic domain.Topic, msg domain.M
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("kafka: produce to %q: %w: %w", name, domain.ErrStoreTimeout, err)
 	}
+	if len(name) > domain.MaxStoreTopicName {
+		// A topic stored before names were checked: Kafka can never hold
+		// it, and kgo would wait for it until the deadline.
+		// Not the client's fault: a 500 that is logged, not a 400.
+		return refused(name, errors.New(domain.ErrorMessage(domain.CheckStoreTopicName(name))))
+	}
 	cl, err := p.client(topic.Ack)
 	if err != nil {
 		return fmt.Errorf("kafka: produce to %q: %w: %w", name, domain.ErrUnavailable, err)

@@ -173,7 +173,8 @@ func (s *Store) Read(series string, from, until time.Time) ([]Point, error) {
 func ReadFile(path string, from, until time.Time) ([]Point, error) {
 	w, err := gowhisper.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("whisper: %q: %w", path, domain.ErrNotFound)
+		// The message may reach a client: the file's name, never its path.
+		return nil, domain.Errorf(domain.ErrNotFound, "no data for series file %s", filepath.Base(path))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("whisper: open %q: %w: %w", path, domain.ErrUnavailable, err)

@@ -150,8 +150,28 @@ func TestRestartOnADataDirWithAnUnloadableTopic(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, b, 0o644))
 
+	// The Hermes topic of the bad entry, as the management API once stored it.
+	longGroup := strings.Repeat("g", 250)
+	meta := filepath.Join(dir, "metadata", "groups")
+	require.NoError(t, os.MkdirAll(filepath.Join(meta, longGroup, "topics", "tttttt"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(meta, longGroup, "group.json"), []byte(`{"groupName":"`+longGroup+`"}`), 0o644))
+	tb, err := os.ReadFile(filepath.Join(meta, "restart", "topics", "t", "topic.json"))
+	require.NoError(t, err)
+	tb = []byte(strings.Replace(string(tb), `"restart.t"`, `"`+longGroup+`.tttttt"`, 1))
+	require.NoError(t, os.WriteFile(filepath.Join(meta, longGroup, "topics", "tttttt", "topic.json"), tb, 0o644))
+
 	h = startHermes(t, dir)
 	assert.Contains(t, h.log.String(), "topic cannot be loaded")
+
+	// Publishing to it is refused at once and logged, not a 503 timeout
+	// (issue 15, defect 2).
+	status, body, _ := call(t, "POST", h.frontend+"/topics/"+longGroup+".tttttt", `{}`)
+	assert.Equal(t, http.StatusInternalServerError, status, body)
+	assert.Contains(t, body, "INTERNAL_ERROR")
+	assert.Contains(t, body, "refused")
+	assert.NotContains(t, body, dir, "no server path in an answer")
+	require.Eventually(t, func() bool { return strings.Contains(h.log.String(), "tttttt") && strings.Contains(h.log.String(), "request failed") },
+		10*time.Second, 20*time.Millisecond, "the refusal is logged")
 	assert.FileExists(t, filepath.Join(dir, "kafka", "topics.quarantined.json"))
 	id := publish(t, h, "restart.t", `{"after":"restart"}`)
 	got := sub.waitFor(t, 1)
