@@ -68,6 +68,7 @@ func NewManagement(svc ports.Management, log *slog.Logger) http.Handler {
 	m.subscriptionHealthRoutes(routes)
 	m.consumerGroupRoutes(routes)
 	m.previewRoutes(routes)
+	m.filterRoutes(routes)
 	for pattern, h := range routes {
 		mux.HandleFunc(pattern, h)
 	}

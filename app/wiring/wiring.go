@@ -339,6 +339,7 @@ var managementModule = fx.Module("management", fx.Invoke(
 		// It serves the schema endpoints of one that implements
 		// ports.SchemaService (app.Management does).
 		sch, _ := m.(ports.SchemaService)
+		flt, _ := m.(ports.FilterService)
 		svc := struct {
 			ports.Management
 			ports.MetricsService
@@ -349,17 +350,19 @@ var managementModule = fx.Module("management", fx.Invoke(
 			ports.SubscriptionHealthService
 			ports.ConsumerGroupService
 			ports.PreviewService
+			ports.FilterService
 		}{m, q, sch, health(hc.Checks), admin, app.NewQueryEntities(store, q),
 			app.NewCheckSubscriptionHealth(store, q, cfg.Management.SubscriptionHealth.thresholds(), cfg.Management.OwnerSources),
 			app.NewDescribeConsumerGroups(store, msAdmin),
 			app.NewPreviewTopic(app.PreviewConfig{Enabled: cfg.Frontend.MessagePreview.Enabled, Size: cfg.Frontend.MessagePreview.Size,
-				MaxBytes: cfg.Frontend.MessagePreview.MaxSizeKB * 1024, ClusterName: cfg.MessageStore.ClusterName}, store, msAdmin, schemas)}
+				MaxBytes: cfg.Frontend.MessagePreview.MaxSizeKB * 1024, ClusterName: cfg.MessageStore.ClusterName}, store, msAdmin, schemas), flt}
 		// An ambiguous method (two embedded values with one name) is not
 		// promoted, and the API would silently drop its routes.
 		var _ ports.QueryService = svc
 		var _ ports.SubscriptionHealthService = svc
 		var _ ports.ConsumerGroupService = svc
 		var _ ports.PreviewService = svc
+		var _ ports.FilterService = svc
 		h := withPrometheus(httpapi.NewManagement(svc, log.With("component", "management")), mw)
 		serve(lc, log, "management", cfg.Management.Addr, cfg.Management.Server, metrics, h, 10*time.Second)
 	},
