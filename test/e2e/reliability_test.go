@@ -170,7 +170,9 @@ func TestRestartOnADataDirWithAnUnloadableTopic(t *testing.T) {
 	assert.Contains(t, body, "INTERNAL_ERROR")
 	assert.Contains(t, body, "refused")
 	assert.NotContains(t, body, dir, "no server path in an answer")
-	require.Eventually(t, func() bool { return strings.Contains(h.log.String(), "tttttt") && strings.Contains(h.log.String(), "request failed") },
+	require.Eventually(t, func() bool {
+		return strings.Contains(h.log.String(), "tttttt") && strings.Contains(h.log.String(), "request failed")
+	},
 		10*time.Second, 20*time.Millisecond, "the refusal is logged")
 	assert.FileExists(t, filepath.Join(dir, "kafka", "topics.quarantined.json"))
 	id := publish(t, h, "restart.t", `{"after":"restart"}`)
