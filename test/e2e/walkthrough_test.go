@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,8 +88,21 @@ func TestRetriesServerErrors(t *testing.T) {
 		assert.Equal(t, `{"n":1}`, r.Body)
 		assert.Equal(t, strconv.Itoa(i), r.Header.Get("Hermes-Retry-Count"))
 	}
-	time.Sleep(300 * time.Millisecond)
-	assert.Len(t, sub.requests(), 3, "a 200 ends the retries")
+	// A message published after the 200 arrives with no further attempt.
+	publish(t, h, "retry.server", `{"n":2}`)
+	require.Eventually(t, func() bool { return bodyCount(sub, `{"n":2}`) > 0 }, 30*time.Second, 10*time.Millisecond)
+	assert.Equal(t, 3, bodyCount(sub, `{"n":1}`), "a 200 ends the retries")
+}
+
+// bodyCount is how many requests of s carried body.
+func bodyCount(s *subscriber, body string) int {
+	n := 0
+	for _, r := range s.requests() {
+		if r.Body == body {
+			n++
+		}
+	}
+	return n
 }
 
 // A 400 is not retried; the next message is still delivered.
@@ -104,8 +118,9 @@ func TestClientErrorIsNotRetried(t *testing.T) {
 	got := sub.waitFor(t, 2)
 	assert.Equal(t, `{"n":1}`, got[0].Body)
 	assert.Equal(t, `{"n":2}`, got[1].Body)
-	time.Sleep(300 * time.Millisecond)
-	assert.Len(t, sub.requests(), 2)
+	publish(t, h, "retry.client", `{"n":3}`)
+	require.Eventually(t, func() bool { return bodyCount(sub, `{"n":3}`) > 0 }, 30*time.Second, 10*time.Millisecond)
+	assert.Equal(t, 1, bodyCount(sub, `{"n":1}`), "a 400 is not retried")
 
 	last := mustCall(t, 200, "GET", h.management+"/topics/retry.client/subscriptions/s/undelivered/last", "")
 	assert.Contains(t, last, `"status":"DISCARDED"`)
@@ -119,18 +134,35 @@ func TestSuspendResumeAcrossRestart(t *testing.T) {
 	t.Parallel()
 	dataDir := t.TempDir()
 	h := startHermes(t, dataDir)
-	sub := newSubscriber(t)
+	sub, marker := newSubscriber(t), newSubscriber(t)
 	createTopic(t, h, "pl.allegro.sr", "orders")
 	createSubscription(t, h, "pl.allegro.sr.orders", "s", sub.URL, "")
+	// A second subscription shows when a message has been delivered
+	// wherever it is delivered at all.
+	createSubscription(t, h, "pl.allegro.sr.orders", "marker", marker.URL, "")
 	publish(t, h, "pl.allegro.sr.orders", `{"n":1}`)
 	sub.waitFor(t, 1)
+	marker.waitFor(t, 1)
 
+	// The consumers log when a suspension has stopped a delivery.
+	stopped := func(n int) {
+		t.Helper()
+		require.Eventually(t, func() bool {
+			count := 0
+			for _, line := range strings.Split(h.log.String(), "\n") {
+				if strings.Contains(line, "subscription suspended; delivery stopped") && strings.Contains(line, "pl.allegro.sr.orders$s") {
+					count++
+				}
+			}
+			return count >= n
+		}, 30*time.Second, 20*time.Millisecond, "the consumer never stopped")
+	}
 	state := h.management + "/topics/pl.allegro.sr.orders/subscriptions/s/state"
 	mustCall(t, 200, "PUT", state, `"SUSPENDED"`)
 	assert.Equal(t, `"SUSPENDED"`, mustCall(t, 200, "GET", state, ""))
-	time.Sleep(500 * time.Millisecond) // let the consumer leave
+	stopped(1)
 	publish(t, h, "pl.allegro.sr.orders", `{"n":2}`)
-	time.Sleep(500 * time.Millisecond)
+	marker.waitFor(t, 2)
 	assert.Len(t, sub.requests(), 1, "suspended subscription gets nothing")
 
 	mustCall(t, 200, "PUT", state, `"ACTIVE"`)
@@ -138,7 +170,7 @@ func TestSuspendResumeAcrossRestart(t *testing.T) {
 	assert.Equal(t, `{"n":2}`, got[1].Body)
 
 	mustCall(t, 200, "PUT", state, `"SUSPENDED"`)
-	time.Sleep(500 * time.Millisecond)
+	stopped(2)
 	publish(t, h, "pl.allegro.sr.orders", `{"n":3}`)
 	h.stop()
 
@@ -149,6 +181,9 @@ func TestSuspendResumeAcrossRestart(t *testing.T) {
 	mustCall(t, 200, "PUT", state, `"ACTIVE"`)
 	got = sub.waitFor(t, 3)
 	assert.Equal(t, `{"n":3}`, got[2].Body)
-	time.Sleep(500 * time.Millisecond)
-	assert.Len(t, sub.requests(), 3, "nothing delivered before the restart is delivered again")
+	publish(t, h, "pl.allegro.sr.orders", `{"n":4}`)
+	require.Eventually(t, func() bool { return bodyCount(sub, `{"n":4}`) > 0 }, 30*time.Second, 10*time.Millisecond)
+	for _, n := range []string{`{"n":1}`, `{"n":2}`, `{"n":3}`} {
+		assert.Equal(t, 1, bodyCount(sub, n), "nothing delivered before the restart is delivered again: %s", n)
+	}
 }
