@@ -100,6 +100,9 @@ func (p *Producer) Produce(ctx context.Context, topic domain.Topic, msg domain.M
 		switch {
 		case errors.Is(err, kerr.UnknownTopicID):
 			p.recreations.forget(cl, name, generation, p.log)
+		case errors.Is(err, context.Canceled) && ctx.Err() == nil:
+			// kgo fails the records buffered behind one whose context was
+			// cancelled; this one's was not: send it again.
 		case p.recreations.generation(cl, name) != generation:
 			// Another produce purged the recreated topic while this
 			// record was buffered (kgo's "topic purged while buffered"):

@@ -18,7 +18,8 @@ import (
 // "topic purged while buffered", which Produce retries), so concurrent
 // produces that all see UNKNOWN_TOPIC_ID must purge once, not once each:
 // a produce purges only if no purge happened since it started its attempt
-// (the topic's generation is unchanged).
+// (the topic's generation is unchanged), and an attempt that fails while
+// its generation moved on is sent again whatever the error.
 type recreations struct {
 	mu          sync.Mutex
 	generations map[recreationKey]uint64
@@ -54,4 +55,9 @@ func (r *recreations) forget(cl *kgo.Client, topic string, generation uint64, lo
 	r.mu.Unlock()
 	log.Info("store topic was recreated: producing to its new incarnation", "topic", topic)
 	cl.PurgeTopicsFromProducing(topic)
+	// Records produced while the purge ran may have been purged too:
+	// moving on once more tells their attempts to send them again.
+	r.mu.Lock()
+	r.generations[key]++
+	r.mu.Unlock()
 }
