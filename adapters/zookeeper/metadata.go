@@ -374,7 +374,7 @@ func (s *Store) create(ctx context.Context, names []string, body []byte) error {
 		return err
 	}
 	if !validNames(names...) {
-		return domain.Errorf(domain.ErrValidation, "invalid name %q", names)
+		return domain.Errorf(domain.ErrValidation, "invalid name: want names of 1 to %d bytes, without '/', not '.' or '..'", MaxName)
 	}
 	path := s.paths.node(names)
 	ops := []any{&zk.CreateRequest{Path: path, Data: body, Acl: acl}}

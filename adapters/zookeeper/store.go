@@ -229,7 +229,7 @@ func (l layout) parse(path string) (names []string, isKids, ok bool) {
 // validNames rejects names that would leave their znode.
 func validNames(names ...string) bool {
 	for _, n := range names {
-		if n == "" || n == "." || n == ".." || strings.ContainsAny(n, "/\x00") {
+		if n == "" || n == "." || n == ".." || len(n) > MaxName || strings.ContainsAny(n, "/\x00") {
 			return false
 		}
 	}
