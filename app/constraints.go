@@ -60,7 +60,7 @@ func (w *WorkloadConstraints) AllWorkloadConstraints(ctx context.Context) (domai
 func (w *WorkloadConstraints) SetTopicConstraints(ctx context.Context, topic string, c domain.Constraints) (bool, error) {
 	name, err := domain.ParseTopicName(topic)
 	if err != nil {
-		return false, err
+		return false, badBodyName(err)
 	}
 	return w.set(ctx, name.String(), c)
 }
@@ -70,9 +70,15 @@ func (w *WorkloadConstraints) SetTopicConstraints(ctx context.Context, topic str
 func (w *WorkloadConstraints) SetSubscriptionConstraints(ctx context.Context, subscription string, c domain.Constraints) (bool, error) {
 	name, err := domain.ParseSubscriptionName(subscription)
 	if err != nil {
-		return false, err
+		return false, badBodyName(err)
 	}
 	return w.set(ctx, name.String(), c)
+}
+
+// badBodyName is a name in a request body that does not parse: Hermes
+// parses it while reading the body, so it is a FORMAT_ERROR there.
+func badBodyName(err error) error {
+	return domain.Errorf(domain.ErrFormat, "%s", domain.ErrorMessage(err))
 }
 
 func (w *WorkloadConstraints) set(ctx context.Context, key string, c domain.Constraints) (bool, error) {

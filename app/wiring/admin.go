@@ -139,3 +139,10 @@ func followStorage(m *app.ManagementMode, hc healthChecks) *app.ManagementMode {
 	}
 	return m
 }
+
+func (c InactiveTopicsConfig) validate() []error {
+	if c.Threshold <= 0 {
+		return []error{fmt.Errorf("management.inactive_topics.threshold %s: want a positive duration such as 1440h", c.Threshold)}
+	}
+	return nil
+}

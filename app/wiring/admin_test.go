@@ -47,3 +47,9 @@ func TestLoadConsoleRefusesDerivedKeys(t *testing.T) {
 	_, err := Load(path)
 	assert.Error(t, err, "group creation rights come from the management rules, not the console section")
 }
+
+func TestLoadRefusesNonPositiveInactivityThreshold(t *testing.T) {
+	t.Setenv("HERMES_MANAGEMENT__INACTIVE_TOPICS__THRESHOLD", "0s")
+	_, err := Load("")
+	assert.ErrorContains(t, err, "management.inactive_topics.threshold")
+}

@@ -568,6 +568,7 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.Metrics.Query.validate(metricsKinds(c))...)
 	errs = append(errs, c.Schema.validate()...)
+	errs = append(errs, c.Management.InactiveTopics.validate()...)
 	if !c.InMemory && c.DataDir == "" && (c.Metadata.Kind == MetadataFile || c.MessageStore.Kind == MessageStoreEmbedded) {
 		bad("data_dir: empty: set a directory, or in_memory: true")
 	}
