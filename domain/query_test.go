@@ -72,6 +72,7 @@ func TestQueryOperators(t *testing.T) {
 		{`{"query": {"field": {"like": "re.*"}}}`, []int{0, 3}},
 		{`{"query": {"field": {"like": "e"}}}`, []int{}}, // like matches the whole value
 		{`{"query": {"field": {"like": ".*e.*"}}}`, []int{0, 1, 2, 3}},
+		{`{"query": {"field": {"like": "(?i).*RE.*"}}}`, []int{0, 2, 3}}, // the console's search pattern
 		{`{"query": {"and": [{"field": "red"}]}}`, []int{0, 3}},
 		{`{"query": {"and": [{"field": "red"}, {"field": "blue"}]}}`, []int{}},
 		{`{"query": {"or": [{"field": "red"}, {"field": "blue"}]}}`, []int{0, 1, 3}},
