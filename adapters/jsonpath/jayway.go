@@ -7,10 +7,12 @@ import (
 	"unicode"
 )
 
-// stage is one RFC 9535 query of a translated path (see chainPath).
+// stage is one RFC 9535 query of a translated path (see chainPath); a
+// stage with length set counts what the stages before it selected.
 type stage struct {
 	query        string
 	objectFilter bool
+	length       bool
 }
 
 // translate rewrites a Jayway path into RFC 9535 stages. It splits the
@@ -42,6 +44,10 @@ func translate(path string) ([]stage, error) {
 			split = false
 		}
 	}
+	var tail []stage
+	if n := len(segs); n > 0 && segs[n-1].function != "" {
+		segs, tail = segs[:n-1], []stage{{length: true}}
+	}
 	var stages []stage
 	cur := "$"
 	for _, s := range segs {
@@ -58,7 +64,7 @@ func translate(path string) ([]stage, error) {
 	if cur != "$" || len(stages) == 0 {
 		stages = append(stages, stage{query: cur})
 	}
-	return stages, nil
+	return append(stages, tail...), nil
 }
 
 // segment is one translated path segment in RFC syntax.
@@ -131,6 +137,11 @@ func (t *translator) segments(inFilter bool) ([]segment, error) {
 			}
 			if !t.eof() && t.peek() == '(' {
 				if !inFilter {
+					if (name == "length" || name == "size") && t.src[t.pos:] == "()" {
+						// Jayway's length() ending the path: the caller applies it.
+						t.pos = len(t.src)
+						return append(segs, segment{function: name}), nil
+					}
 					return nil, fmt.Errorf("JsonPath function %s() is not supported", name)
 				}
 				// The operand ends with a function call: the caller decides.

@@ -8,12 +8,16 @@
 // member names the RFC's shorthand does not allow ($.trace-id), and the
 // filter operators =~, in, nin, size and empty. A filter applied to an
 // object tests that object, as in Jayway, not its members as in the RFC.
-// Jayway's path functions (.length(), .sum(), ...) outside filters and the
+// Of Jayway's path functions, length() and size() are supported (in
+// filters, and ending a path); the others (.sum(), .min(), ...) and the
 // operators anyof, noneof, subsetof and contains are refused.
 package jsonpath
 
 import (
+	"encoding/json"
+	"strconv"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/theory/jsonpath"
 
@@ -71,6 +75,10 @@ func (c *Compiler) compile(path string) (domain.JSONPath, error) {
 	}
 	compiled := make(chainPath, 0, len(stages))
 	for _, s := range stages {
+		if s.length {
+			compiled = append(compiled, compiledStage{length: true})
+			continue
+		}
 		p, err := c.parser.Parse(s.query)
 		if err != nil {
 			return nil, err
@@ -89,12 +97,18 @@ type compiledStage struct {
 	// objectFilter marks a Jayway filter stage ($[?...]): an array node
 	// has its elements tested, an object node is tested itself.
 	objectFilter bool
+	// length is Jayway's length() ending a path: one selected array,
+	// object or string gives its length, several nodes their number.
+	length bool
 }
 
 // Select implements domain.JSONPath.
 func (cp chainPath) Select(doc any) []any {
 	nodes := []any{doc}
 	for _, s := range cp {
+		if s.length {
+			return []any{json.Number(strconv.Itoa(lengthOf(nodes)))}
+		}
 		var next []any
 		for _, n := range nodes {
 			if s.objectFilter {
@@ -114,4 +128,18 @@ func (cp chainPath) Select(doc any) []any {
 		}
 	}
 	return nodes
+}
+
+func lengthOf(nodes []any) int {
+	if len(nodes) == 1 {
+		switch x := nodes[0].(type) {
+		case []any:
+			return len(x)
+		case map[string]any:
+			return len(x)
+		case string:
+			return utf8.RuneCountInString(x)
+		}
+	}
+	return len(nodes)
 }

@@ -91,7 +91,7 @@ func TestInvalidJSONPathFilterIsRefused(t *testing.T) {
 	assert.Contains(t, body, `"code":"VALIDATION_ERROR"`)
 
 	createSubscription(t, h, topic, "good", sub.URL, "")
-	status, body, _ = call(t, "PUT", base+"/good", `{"filters": [{"type": "jsonpath", "path": "$.items.length()", "matcher": "1"}]}`)
+	status, body, _ = call(t, "PUT", base+"/good", `{"filters": [{"type": "jsonpath", "path": "$.items.sum()", "matcher": "1"}]}`)
 	require.Equal(t, http.StatusBadRequest, status, body)
 	assert.Contains(t, body, `"code":"VALIDATION_ERROR"`)
 }

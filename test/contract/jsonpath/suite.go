@@ -70,6 +70,7 @@ var readmeCases = []selectCase{
 	{"albums within the budget", "$..album[?(@.price <= $['budget'])].title", []string{`"Blue Hours"`, `"Northern Lights"`}},
 	{"artists matching a case-insensitive regex", "$..album[?(@.artist =~ /.*REESON/i)].title", []string{`"Northern Lights"`}},
 	{"bracket notation", "$['shop']['poster']['color']", []string{`"red"`}},
+	{"the number of albums", "$..album.length()", []string{"4"}},
 }
 
 var hermesCases = []selectCase{
@@ -94,6 +95,8 @@ var hermesCases = []selectCase{
 	{"regex is a full match", "$.items[?(@.type =~ /x|z/)].n", []string{"1", "3"}},
 	{"regex not matching part of a value", "$..album[?(@.artist =~ /Reeson/)].title", nil},
 	{"missing member selects nothing", "$.user.age", nil},
+	{"length() of an array", "$.user.tags.length()", []string{"2"}},
+	{"size() of an object", "$.user.size()", []string{"2"}},
 }
 
 func testSelect(t *testing.T, c ports.JSONPathCompiler, cases []selectCase) {
@@ -119,7 +122,7 @@ func testSelect(t *testing.T, c ports.JSONPathCompiler, cases []selectCase) {
 func testInvalid(t *testing.T, c ports.JSONPathCompiler) {
 	for _, p := range []string{
 		"", "$.", "$..", "$.a[1", "$.a[?(@.b == )]", "$.a[?(@.b =~ /x)]",
-		"$.a['b", "$.a b", "$.items.length()", "$.a[?(@.b anyof [1])]", "$[?]",
+		"$.a['b", "$.a b", "$.items.sum()", "$.items.length().x", "$.a[?(@.b anyof [1])]", "$[?]",
 	} {
 		_, err := c.CompileJSONPath(p)
 		assert.ErrorIs(t, err, domain.ErrValidation, "%q", p)
