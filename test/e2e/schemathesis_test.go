@@ -21,34 +21,10 @@ import (
 // nothing waits on this list); every other documented operation must have
 // a route (TestDocumentedOperationsHaveRoutes). The lead empties the list.
 var pendingOperations = map[string]string{
-	"inactiveTopics":                  "cp-admin",
-	"readiness":                       "cp-admin",
-	"setReadiness":                    "cp-admin",
-	"inconsistentGroups":              "cp-admin",
-	"inconsistentTopics":              "cp-admin",
-	"removeInconsistentTopic":         "cp-admin",
-	"consistencyGroups":               "cp-admin",
-	"syncGroup":                       "cp-admin",
-	"syncTopic":                       "cp-admin",
-	"syncSubscription":                "cp-admin",
-	"offlineRetransmissionTasks":      "cp-admin",
-	"createOfflineRetransmissionTask": "cp-admin",
-	"deleteOfflineRetransmissionTask": "cp-admin",
-	"topicOfflineRetransmissionTasks": "cp-admin",
-	"topicClients":                    "cp-admin",
-	"offlineClientsSource":            "cp-admin",
-	"topicTrackingURLs":               "cp-admin",
-	"subscriptionTrackingURLs":        "cp-admin",
-	"topicDashboard":                  "cp-admin",
-	"subscriptionDashboard":           "cp-admin",
-	"stats":                           "cp-admin",
-	"subscriptionHealth":              "cp-query",
-	"unhealthy":                       "cp-query",
-	"consumerGroups":                  "cp-query",
-	"topicPreview":                    "cp-query",
-	"topicPreviewRaw":                 "cp-query",
-	"topicMessageAtOffset":            "cp-query",
-	"verifyFilters":                   "cp-query",
+	"topicPreview":         "cp-query",
+	"topicPreviewRaw":      "cp-query",
+	"topicMessageAtOffset": "cp-query",
+	"verifyFilters":        "cp-query",
 }
 
 // unfuzzedOperations are never run by schemathesis, for the reason given:
