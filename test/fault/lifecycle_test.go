@@ -1,6 +1,7 @@
 package fault
 
 import (
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -102,9 +103,8 @@ func testRetransmission(t *testing.T, s *stack) {
 	ctx := t.Context()
 
 	s.publish(topic, nil, `"m1"`, `"m2"`)
-	time.Sleep(5 * time.Millisecond) // distinct millisecond timestamps
-	from := time.Now()
-	time.Sleep(5 * time.Millisecond)
+	from := nextMillisecond(time.Now()) // after m2's timestamp, before m3's
+	nextMillisecond(from)
 	s.publish(topic, nil, `"m3"`, `"m4"`, `"m5"`)
 	sub.waitFor(t, 5)
 
@@ -165,4 +165,16 @@ func (s *stack) groupExists(t *testing.T, n domain.SubscriptionName) bool {
 	require.NoError(t, err)
 	_, ok := l[domain.ConsumerGroupID(s.kc.Namespace, n)]
 	return ok
+}
+
+// nextMillisecond waits until the clock is in a later millisecond than t
+// (retransmission finds offsets by millisecond timestamps) and returns the
+// time then.
+func nextMillisecond(t time.Time) time.Time {
+	for {
+		if now := time.Now(); now.UnixMilli() > t.UnixMilli() {
+			return now
+		}
+		runtime.Gosched()
+	}
 }
