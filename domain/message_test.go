@@ -205,3 +205,13 @@ func TestUnwrapJSONReadsWhatEncodingJSONReads(t *testing.T) {
 		assert.Equal(t, referenceUnwrap([]byte(v)), got, v)
 	}
 }
+
+func TestIsWrappedJSON(t *testing.T) {
+	t.Parallel()
+	wrapped := domain.WrapJSON(domain.Message{ID: "i", Timestamp: time.UnixMilli(1), Body: []byte(`{"a":1}`)})
+	assert.True(t, domain.IsWrappedJSON(wrapped))
+	assert.True(t, domain.IsWrappedJSON([]byte(`{"message":{"a":1},"_w":true,"metadata":{"id":"x"}}`)), "Hermes's field order may differ")
+	for _, v := range []string{`{"a":1}`, `{"_w":false,"message":1}`, "\x02\x0eo-1\x02", "{\x02abc", ``} {
+		assert.False(t, domain.IsWrappedJSON([]byte(v)), "%q", v)
+	}
+}
