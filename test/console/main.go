@@ -281,6 +281,9 @@ func drive(ctx context.Context, base, management, shots, chromium string, rec *r
 		err = navigate(tctx, base+p)
 		rec.quiet(tctx)
 		if err == nil {
+			err = visitTabs(tctx, rec)
+		}
+		if err == nil {
 			shot, err = chromedp.Run(tctx, chromedp.FullScreenshot(100))
 		}
 		closeTab()
@@ -354,4 +357,20 @@ func navigate(ctx context.Context, url string) error {
 		err = chromedp.Do(ctx, chromedp.Navigate(url))
 	}
 	return err
+}
+
+// visitTabs opens every tab of the page (the topic and subscription views
+// load each tab's data when it is shown), waiting for its API calls.
+func visitTabs(ctx context.Context, rec *recorder) error {
+	tabs, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('.v-tab')].map(t => t.textContent.trim())`))
+	if err != nil {
+		return err
+	}
+	for i := range tabs {
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const t = document.querySelectorAll('.v-tab')[%d]; if (t) t.click(); return true; })()`, i))); err != nil {
+			return err
+		}
+		rec.quiet(ctx)
+	}
+	return nil
 }

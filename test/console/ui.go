@@ -46,14 +46,14 @@ window.__hg = {
     }
     throw new Error('no option ' + option + ' for ' + label);
   },
-  async click(text) {
+  async click(text, last) {
     for (let i = 0; i < 50; i++) {
-      for (const b of document.querySelectorAll('button, a.v-btn')) {
-        if (b.textContent.trim() === text && this.visible(b) && !b.disabled) { b.click(); return; }
-      }
+      const matches = [...document.querySelectorAll('button, a.v-btn')].filter(b => b.textContent.trim() === text && this.visible(b) && !b.disabled);
+      if (matches.length) { matches[last ? matches.length - 1 : 0].click(); return; }
       await this.sleep(100);
     }
-    throw new Error('no button ' + text);
+    const seen = [...document.querySelectorAll('button, a.v-btn')].map(b => b.textContent.trim() + (b.disabled ? ' (disabled)' : '') + (this.visible(b) ? '' : ' (hidden)')).filter(t => t);
+    throw new Error('no button ' + text + '; buttons: ' + seen.join(' | '));
   },
   ace(text) {
     const el = document.querySelector('.ace_editor');
@@ -93,10 +93,11 @@ await __hg.select('Owner source', 'Plaintext'); await __hg.sleep(200); __hg.fill
 await __hg.select('Retention unit', 'DAYS'); await __hg.select('Kafka ACK level', 'LEADER'); __hg.fill('Max message size', '10240');
 await __hg.select('Content type', 'AVRO'); await __hg.sleep(500); __hg.ace(` + jsonString(schema) + `); await __hg.sleep(200);
 await __hg.click('Create');`}}, "/topics/" + g + ".avro"},
-		{"subscription", []uiStep{{page: "/ui/groups/" + g + "/topics/" + g + ".json", script: `await __hg.click('Create subscription'); await __hg.sleep(500);
+		{"subscription", []uiStep{{page: "/ui/groups/" + g + "/topics/" + g + ".json", script: `await __hg.click('Subscriptions'); await __hg.sleep(500); await __hg.click('Create subscription'); await __hg.sleep(500);
 __hg.fill('Name', 'ui-sub'); __hg.fill('Endpoint', 'http://127.0.0.1:9/ui'); __hg.fill('Description', 'created through the console');
 await __hg.select('Owner source', 'Plaintext'); await __hg.sleep(200); __hg.fill('Owner', 'console-team');
-await __hg.sleep(200); await __hg.click('Create');`}}, "/topics/" + g + ".json/subscriptions/ui-sub"},
+await __hg.select('Content type', 'JSON'); __hg.fill('Rate limit', '10');
+await __hg.sleep(200); await __hg.click('Create subscription', true);`}}, "/topics/" + g + ".json/subscriptions/ui-sub"},
 	}
 	var failed []string
 	for i, c := range creations {
