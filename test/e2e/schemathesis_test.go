@@ -20,12 +20,7 @@ import (
 // unknown-route 404/405 (a landed one is fuzzed at once and logged, so
 // nothing waits on this list); every other documented operation must have
 // a route (TestDocumentedOperationsHaveRoutes). The lead empties the list.
-var pendingOperations = map[string]string{
-	"topicPreview":         "cp-query",
-	"topicPreviewRaw":      "cp-query",
-	"topicMessageAtOffset": "cp-query",
-	"verifyFilters":        "cp-query",
-}
+var pendingOperations = map[string]string{}
 
 // unfuzzedOperations are never run by schemathesis, for the reason given:
 // their documented behaviour is what its checks call a failure.
