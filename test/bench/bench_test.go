@@ -21,7 +21,8 @@ func TestSmoke(t *testing.T) {
 		Messages: 20, Rate: 50, RateDuration: 200 * time.Millisecond,
 		FanOut: []int{1, 2}, FanOutMessages: 20,
 		Footprint: []int{0, 2}, Settle: 10 * time.Millisecond,
-		Timeout: 30 * time.Second,
+		MirrorMessages: 200,
+		Timeout:        30 * time.Second,
 	}
 	if testing.Verbose() {
 		cfg.Progress = os.Stderr
@@ -68,7 +69,26 @@ func TestSmoke(t *testing.T) {
 	assert.Positive(t, rss.Median)
 	assert.NotNil(t, report.Figure("footprint/kfake", TargetHermes, "RSS per idle subscription (2)"))
 	assert.InDelta(t, 1, report.Figure("publish/kfake", TargetProduce, "throughput").Ratio, 1e-9, "the reference's ratio is 1")
+	assertMirror(t, report, cfg.MirrorMessages)
 	report.Print(testWriter{t})
+}
+
+// assertMirror checks that every Hermes mirror benchmark measured its
+// figures and that the consumers delivered what the filter lets through.
+func assertMirror(t *testing.T, report *Report, messages int) {
+	t.Helper()
+	for _, row := range mirrorRows {
+		f := report.Figure(MirrorScenario, row.target, row.name)
+		if assert.NotNil(t, f, "%s %s", row.target, row.name) {
+			assert.Positive(t, f.Median, "%s %s", row.target, row.name)
+		}
+	}
+	for target, want := range map[string]int{TargetMirrorCons: messages, TargetMirrorFilt: messages / 2} {
+		f := report.Figure(MirrorScenario, target, "delivered")
+		if assert.NotNil(t, f, target) {
+			assert.Equal(t, []float64{float64(want)}, f.Values, "%s: every message passing the filter is sent once", target)
+		}
+	}
 }
 
 type testWriter struct{ t *testing.T }

@@ -107,9 +107,14 @@ func (r *Report) summarize() {
 func (r *Report) Print(w io.Writer) {
 	r.summarize()
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\ttarget\tfigure\tmedian\tmin\tmax\tunit\tratio\t")
+	if slices.ContainsFunc(r.Figures, func(f *Figure) bool { return f.Scenario != MirrorScenario }) {
+		fmt.Fprintln(tw, "scenario\ttarget\tfigure\tmedian\tmin\tmax\tunit\tratio\t")
+	}
 	last := ""
 	for _, f := range r.Figures {
+		if f.Scenario == MirrorScenario {
+			continue // its own table, beside Hermes's figures
+		}
 		if f.Scenario != last && last != "" {
 			fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t")
 		}
@@ -125,9 +130,34 @@ func (r *Report) Print(w io.Writer) {
 	for _, s := range slices.Sorted(maps.Keys(r.Reference)) {
 		fmt.Fprintf(w, "ratio in %s: to %s\n", s, r.Reference[s])
 	}
+	r.printMirror(w)
 	for _, n := range r.Notes {
 		fmt.Fprintln(w, n)
 	}
+}
+
+// printMirror writes the Hermes mirror table, when the scenario ran: our
+// medians beside the figures Hermes publishes from its JMH suite. The
+// machines differ, so only the allocation rows compare like with like.
+func (r *Report) printMirror(w io.Writer) {
+	if !slices.ContainsFunc(r.Figures, func(f *Figure) bool { return f.Scenario == MirrorScenario }) {
+		return
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Hermes mirror (Hermes's JMH benchmarks, run the same way in this process)")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "benchmark\tfigure\thermes-go (median)\tmin-max\tHermes (published)\t")
+	for _, row := range mirrorRows {
+		f := r.Figure(MirrorScenario, row.target, row.name)
+		if f == nil {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s %s\t%s-%s\t%s\t\n", row.target, row.name, num(f.Median), f.Unit, num(f.Min), num(f.Max), row.hermes)
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(w, "hermes-go on: %s, %s CPUs (nproc), %s\n", r.Machine["cpu"], r.Machine["nproc"], r.Machine["go"])
+	fmt.Fprintf(w, "Hermes on:    %s\n", mirrorHermesHardware)
+	fmt.Fprintln(w, "different machines: compare the allocation rows; rates and latency only as orders of magnitude")
 }
 
 func num(v float64) string {
@@ -165,6 +195,10 @@ func machine() map[string]string {
 				break
 			}
 		}
+	}
+	m["nproc"] = m["cpus"]
+	if b, err := exec.Command("nproc").Output(); err == nil {
+		m["nproc"] = strings.TrimSpace(string(b))
 	}
 	if b, err := exec.Command("uname", "-r").Output(); err == nil {
 		m["kernel"] = strings.TrimSpace(string(b))

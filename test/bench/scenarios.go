@@ -30,8 +30,9 @@ type Config struct {
 	FanOut         []int // subscription counts on one topic; the first is the reference
 	FanOutMessages int   // deliveries per fan-out round (split over the subscriptions)
 
-	Footprint []int         // idle subscription counts whose RSS is read, ascending, from 0
-	Settle    time.Duration // idle time before reading RSS
+	Footprint      []int         // idle subscription counts whose RSS is read, ascending, from 0
+	MirrorMessages int           // Hermes mirror: messages per consumer round (Hermes: 100 000)
+	Settle         time.Duration // idle time before reading RSS
 
 	Timeout  time.Duration // bound of every wait
 	Progress io.Writer     // one line per measurement; nil for none
@@ -46,7 +47,8 @@ func DefaultConfig() Config {
 		Messages: 30_000, Rate: 200, RateDuration: 3 * time.Second,
 		FanOut: []int{1, 10, 100}, FanOutMessages: 20_000,
 		Footprint: []int{0, 100, 1000}, Settle: 3 * time.Second,
-		Timeout: 2 * time.Minute,
+		MirrorMessages: 100_000,
+		Timeout:        2 * time.Minute,
 	}
 }
 
@@ -528,13 +530,13 @@ func (r *Run) startup(ctx context.Context, p *Proc, url string, rec recorder) er
 }
 
 // Scenarios are the scenario names Main accepts, in run order.
-var Scenarios = []string{"publish", "delivery", "fanout", "footprint", "durability", "metrics"}
+var Scenarios = []string{"publish", "delivery", "fanout", "footprint", "durability", "metrics", "mirror"}
 
 // RunScenarios runs the named scenarios on k.
 func (r *Run) RunScenarios(ctx context.Context, k *Kafka, names []string) error {
 	fns := map[string]func(context.Context, *Kafka) error{
 		"publish": r.Publish, "delivery": r.Delivery, "fanout": r.FanOut, "footprint": r.Footprint,
-		"durability": r.Durability, "metrics": r.MetricsFootprint,
+		"durability": r.Durability, "metrics": r.MetricsFootprint, "mirror": r.Mirror,
 	}
 	for _, name := range Scenarios {
 		if !slices.Contains(names, name) {
