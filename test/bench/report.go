@@ -158,6 +158,7 @@ func (r *Report) printMirror(w io.Writer) {
 	fmt.Fprintf(w, "hermes-go on: %s, %s CPUs (nproc), %s\n", r.Machine["cpu"], r.Machine["nproc"], r.Machine["go"])
 	fmt.Fprintf(w, "Hermes on:    %s\n", mirrorHermesHardware)
 	fmt.Fprintln(w, "different machines: compare the allocation rows; rates and latency only as orders of magnitude")
+	fmt.Fprintln(w, "Hermes's consumer figures are its JMH ops scaled by 100 000 messages; docs/benchmarks.md says why they are likely not per-message costs")
 }
 
 func num(v float64) string {
