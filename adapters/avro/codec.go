@@ -43,6 +43,7 @@ func NewCodec() *Codec { return &Codec{} }
 type Schema struct {
 	logical  avro.Schema
 	physical *avro.RecordSchema
+	fast     *node // the converter tree, compiled once per schema
 }
 
 // invalidSchema is Hermes's InvalidSchemaException message.
@@ -73,7 +74,7 @@ func (c *Codec) Compile(text string) (ports.AvroSchema, error) {
 	if !ok {
 		return nil, invalidSchema("schema must be a record, not %s", physical.Type())
 	}
-	return &Schema{logical: logical, physical: rec}, nil
+	return &Schema{logical: logical, physical: rec, fast: compileFast(rec)}, nil
 }
 
 // withoutLogicalTypes drops every "logicalType" attribute of a schema.
@@ -141,6 +142,16 @@ func (s *Schema) FromAvroJSON(body []byte) ([]byte, error) {
 }
 
 func (s *Schema) fromJSON(body []byte, r reader, prefix string) ([]byte, error) {
+	if out, err := fastFromJSON(s.fast, body, r.wrapped); err == nil {
+		return out, nil
+	}
+	return s.readerFromJSON(body, r, prefix)
+}
+
+// readerFromJSON is the reference conversion through generic values: it
+// defines the rules, answers what the fast path declines, and words the
+// errors.
+func (s *Schema) readerFromJSON(body []byte, r reader, prefix string) ([]byte, error) {
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.UseNumber()
 	var doc map[string]any
