@@ -227,3 +227,18 @@ func TestMetadataKeepsUnionBranches(t *testing.T) {
 		assert.JSONEq(t, body, string(out))
 	}
 }
+
+// TestFixedDefaultsFillAbsentFields: a fixed field's default is a string
+// of its bytes, as for bytes, and Avro takes it when the field is absent.
+func TestFixedDefaultsFillAbsentFields(t *testing.T) {
+	t.Parallel()
+	s := compile(t, `{"type":"record","name":"D","fields":[
+	 {"name":"fx","type":{"type":"fixed","name":"Two","size":2},"default":"a\u00ff"},
+	 {"name":"u","type":["Two","null"],"default":"ab"}]}`)
+	bin, err := s.FromJSON([]byte(`{}`))
+	require.NoError(t, err)
+	assert.Equal(t, []byte{'a', 0xff, 0x00, 'a', 'b'}, bin)
+	bin, err = s.FromAvroJSON([]byte(`{"u":null}`))
+	require.NoError(t, err)
+	assert.Equal(t, []byte{'a', 0xff, 0x02}, bin)
+}

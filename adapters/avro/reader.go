@@ -58,8 +58,12 @@ func (r reader) record(s *avro.RecordSchema, obj map[string]any, path []string) 
 // default belongs to its first branch, which plain reading tries first.
 func defaultValue(f *avro.Field) (any, error) {
 	d := f.Default()
-	if b, ok := d.([]byte); ok { // bytes and fixed defaults are ISO-8859-1 strings
+	// Bytes and fixed defaults are ISO-8859-1 strings; hamba gives them
+	// as []byte and [N]byte.
+	if b, ok := d.([]byte); ok {
 		d = latin1(b)
+	} else if v := reflect.ValueOf(d); v.Kind() == reflect.Array && v.Type().Elem().Kind() == reflect.Uint8 {
+		d = latin1(asBytes(d))
 	}
 	raw, err := json.Marshal(d)
 	if err != nil {
