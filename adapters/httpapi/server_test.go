@@ -10,13 +10,14 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hermes-go/hermes/test/testenv"
 )
 
 // clientPatience bounds how long a test waits for an answer that must come.
@@ -136,30 +137,10 @@ func TestSlowBodyIsAnsweredBeforeItEnds(t *testing.T) {
 	const size = 200
 	_, err := io.WriteString(c, "POST /topics/"+testTopic+" HTTP/1.1\r\nHost: x\r\nContent-Length: 200\r\n\r\n")
 	require.NoError(t, err)
-	var sentAll atomic.Bool
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(50 * time.Millisecond)
-		defer tick.Stop()
-		for range size {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-			if _, err := c.Write([]byte(" ")); err != nil {
-				return
-			}
-		}
-		sentAll.Store(true)
-	}()
+	body := testenv.Trickle(c, size, 50*time.Millisecond, false)
 	resp, e := readAnswer(t, bufio.NewReader(c))
-	answeredEarly := !sentAll.Load()
-	close(stop)
-	wg.Wait()
+	answeredEarly := !body.SentAll()
+	body.Stop()
 	assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
 	assert.Equal(t, codeTimeout, e.Code)
 	assert.True(t, answeredEarly, "the 408 came only after the whole body")

@@ -18,6 +18,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hermes-go/hermes/test/testenv"
 )
 
 // tight makes every connection phase short, so that the cases below see
@@ -131,30 +133,10 @@ func TestAbuse(t *testing.T) {
 			const size = 60 // 12 s at a byte per 200 ms; the read timeout is 1 s
 			_, err := fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", watched, size)
 			require.NoError(t, err)
-			var sentAll atomic.Bool
-			stop := make(chan struct{})
-			var wg sync.WaitGroup
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				tick := time.NewTicker(200 * time.Millisecond)
-				defer tick.Stop()
-				for range size {
-					select {
-					case <-stop:
-						return
-					case <-tick.C:
-					}
-					if _, err := io.WriteString(conn, " "); err != nil {
-						return
-					}
-				}
-				sentAll.Store(true)
-			}()
+			body := testenv.Trickle(conn, size, 200*time.Millisecond, false)
 			resp, _, err := readResponse(bufio.NewReader(conn))
-			early := !sentAll.Load()
-			close(stop)
-			wg.Wait()
+			early := !body.SentAll()
+			body.Stop()
 			require.NoError(t, err, "no answer")
 			assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
 			assert.True(t, early, "the 408 came only after the whole body")

@@ -7,13 +7,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hermes-go/hermes/test/testenv"
 )
 
 // rawConn opens a connection to base (http://host:port) whose reads give
@@ -49,34 +49,10 @@ func TestSlowPublishIsAnswered408WhileSending(t *testing.T) {
 			}
 			_, err := io.WriteString(c, head)
 			require.NoError(t, err)
-			var sentAll atomic.Bool
-			stop := make(chan struct{})
-			var wg sync.WaitGroup
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				tick := time.NewTicker(300 * time.Millisecond)
-				defer tick.Stop()
-				for range size {
-					select {
-					case <-stop:
-						return
-					case <-tick.C:
-					}
-					b := " "
-					if chunked {
-						b = "1\r\n \r\n"
-					}
-					if _, err := io.WriteString(c, b); err != nil {
-						return
-					}
-				}
-				sentAll.Store(true)
-			}()
+			body := testenv.Trickle(c, size, 300*time.Millisecond, chunked)
 			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-			answeredWhileSending := !sentAll.Load()
-			close(stop)
-			wg.Wait()
+			answeredWhileSending := !body.SentAll()
+			body.Stop()
 			require.NoError(t, err, "no answer")
 			_ = resp.Body.Close()
 			assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
