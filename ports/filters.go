@@ -14,10 +14,11 @@ const (
 )
 
 // FiltersVerification is Hermes's MessageFiltersVerificationResult JSON.
-// ErrorMessage is null unless a filter, or reading the message, failed.
+// ErrorMessage is absent unless a filter, or reading the message, failed:
+// Hermes's management mapper leaves null fields out (NON_NULL inclusion).
 type FiltersVerification struct {
 	Status       string  `json:"status"`
-	ErrorMessage *string `json:"errorMessage"`
+	ErrorMessage *string `json:"errorMessage,omitempty"`
 }
 
 // FilterService is Hermes's FilterEndpoint (POST /filters/{topic}).

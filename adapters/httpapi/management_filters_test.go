@@ -28,7 +28,7 @@ func TestFiltersRoute(t *testing.T) {
 	h := NewManagement(f, nil)
 	rec := serve(h, "POST", "/filters/pl.group.topic", `{"filters":[{"type":"jsonpath","path":"$.a","matcher":"1"}],"message":"eyJhIjoxfQ=="}`)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	assert.JSONEq(t, `{"status":"MATCHED","errorMessage":null}`, rec.Body.String())
+	assert.JSONEq(t, `{"status":"MATCHED"}`, rec.Body.String(), "null fields are left out, as Hermes's mapper does")
 	assert.Equal(t, call{"VerifyFilters", []any{"pl.group.topic", []domain.MessageFilter{{Type: "jsonpath", Path: "$.a", Matcher: "1"}}, `{"a":1}`}},
 		f.lastCall(), "the message is base64, as Jackson reads a byte[]")
 
