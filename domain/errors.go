@@ -54,6 +54,13 @@ var (
 	ErrCorrupt = errors.New("stored entity is unreadable")
 	// ErrUnavailable is returned when a backend cannot be reached.
 	ErrUnavailable = errors.New("unavailable")
+	// ErrUnauthenticated is returned when presented credentials do not
+	// prove who the caller is (bad signature, expired, wrong password).
+	ErrUnauthenticated = errors.New("unauthenticated")
+	// ErrPermissionDenied is returned when the caller may not do what it
+	// asked (Hermes's PERMISSION_DENIED on management, AUTH_ERROR on
+	// publishing).
+	ErrPermissionDenied = errors.New("permission denied")
 	// ErrConflict is returned when a concurrent update won a read-modify-write race.
 	ErrConflict = errors.New("conflict")
 	// ErrRetransmission is returned when offsets cannot be moved for a subscription.
