@@ -27,6 +27,7 @@ targets=(
   "./adapters/avro FuzzFromJSON"
   "./adapters/avro FuzzAvroPath"
   "./adapters/avro FuzzFastMatchesReader"
+  "./adapters/auth FuzzAuthorizationHeader"
 )
 failed=0
 for t in "${targets[@]}"; do

@@ -85,6 +85,7 @@ var errorCodes = []struct {
 	// operator repairs it; the message names it and says why.
 	{domain.ErrCorrupt, http.StatusServiceUnavailable, codeOther},
 	{domain.ErrConflict, http.StatusConflict, codeOther},
+	{domain.ErrUnauthenticated, http.StatusUnauthorized, codeAuth},
 }
 
 // httpError is a failure decided by this adapter (bad media type, body too

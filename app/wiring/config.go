@@ -51,6 +51,7 @@ type Config struct {
 	Metrics      MetricsConfig      `koanf:"metrics"`
 	Schema       SchemaConfig       `koanf:"schema"`
 	Debug        DebugConfig        `koanf:"debug"`
+	Security     SecurityConfig     `koanf:"security"`
 	// Console is what GET /console tells the web console (Hermes's
 	// management.console.*; see admin.go for the defaults).
 	Console ports.ConsoleConfig `koanf:"console"`
@@ -462,6 +463,7 @@ func Defaults() Config {
 		Schema:   SchemaConfig{Repository: SchemaRepositoryMetadata, RegistryTimeout: 2 * time.Second, MetadataRequired: true, CacheTTL: 10 * time.Second},
 		Metadata: MetadataConfig{Kind: MetadataFile, ZooKeeper: ZooKeeperConfig{Root: "/hermes", SessionTimeout: 10 * time.Second}},
 		Console:  defaultConsole(),
+		Security: defaultSecurity(),
 	}
 }
 
@@ -594,6 +596,7 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.validateFrontendServer()...)
 	errs = append(errs, c.Management.Server.validate("management.server")...)
+	errs = append(errs, c.Security.Identity.validate()...)
 	return errors.Join(errs...)
 }
 

@@ -49,6 +49,7 @@ func Options(cfg Config) fx.Option {
 		jsonPathModule,
 		appModule,
 		metadataEntriesModule,
+		identityModule,
 	}
 	if cfg.Runs(ModuleFrontend) {
 		opts = append(opts, frontendModule)
@@ -307,7 +308,7 @@ func nameLimits(cfg Config) domain.NameLimits {
 }
 
 var frontendModule = fx.Module("frontend", fx.Invoke(
-	func(lc fx.Lifecycle, cfg Config, pub *app.PublishMessage, store ports.MetadataStore, metrics ports.Metrics, mw metricsWriters, hc healthChecks, log *slog.Logger) {
+	func(lc fx.Lifecycle, cfg Config, pub *app.PublishMessage, store ports.MetadataStore, metrics ports.Metrics, mw metricsWriters, hc healthChecks, id identity, log *slog.Logger) {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		lc.Append(fx.Hook{
@@ -328,12 +329,13 @@ var frontendModule = fx.Module("frontend", fx.Invoke(
 			Headers:         httpapi.HeaderPropagation{Enabled: cfg.Frontend.HTTPHeaders.PropagationEnabled, Allowed: cfg.Frontend.HTTPHeaders.AllowedSet},
 			KeepAliveHeader: cfg.Frontend.keepAliveHeader(),
 		}, log.With("component", "frontend"))
+		h = httpapi.WithIdentity(h, id.auth, id.challenges, log.With("component", "frontend"))
 		serve(lc, log, "frontend", cfg.Frontend.Addr, cfg.Frontend.Server, metrics, withPrometheus(h, mw), cfg.Frontend.ShutdownTimeout)
 	},
 ))
 
 var managementModule = fx.Module("management", fx.Invoke(
-	func(lc fx.Lifecycle, cfg Config, m ports.Management, q *app.QueryMetrics, admin *app.Admin, store ports.MetadataStore, msAdmin ports.MessageStoreAdmin, schemas *app.Schemas, metrics ports.Metrics, mw metricsWriters, hc healthChecks, log *slog.Logger) {
+	func(lc fx.Lifecycle, cfg Config, m ports.Management, q *app.QueryMetrics, admin *app.Admin, store ports.MetadataStore, msAdmin ports.MessageStoreAdmin, schemas *app.Schemas, metrics ports.Metrics, mw metricsWriters, hc healthChecks, id identity, log *slog.Logger) {
 		// NewManagement serves the metrics endpoints of a service that also
 		// implements ports.MetricsService.
 		// It serves the schema endpoints of one that implements
@@ -363,7 +365,8 @@ var managementModule = fx.Module("management", fx.Invoke(
 		var _ ports.ConsumerGroupService = svc
 		var _ ports.PreviewService = svc
 		var _ ports.FilterService = svc
-		h := withPrometheus(httpapi.NewManagement(svc, log.With("component", "management")), mw)
+		mlog := log.With("component", "management")
+		h := withPrometheus(httpapi.WithIdentity(httpapi.NewManagement(svc, mlog), id.auth, id.challenges, mlog), mw)
 		serve(lc, log, "management", cfg.Management.Addr, cfg.Management.Server, metrics, h, 10*time.Second)
 	},
 	runStoreTopicRepair,

@@ -1,0 +1,78 @@
+package wiring
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/hermes-go/hermes/ports"
+)
+
+func TestIdentityIsOffByDefault(t *testing.T) {
+	methods, _, err := Defaults().Security.Identity.methods()
+	require.NoError(t, err)
+	assert.Empty(t, methods, "no method configured: the HTTP servers get no authenticator")
+}
+
+func TestLoadIdentityFromYAML(t *testing.T) {
+	digest := sha256.Sum256([]byte("alice-token"))
+	pw, err := bcrypt.GenerateFromPassword([]byte("bob-password"), bcrypt.MinCost)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "hermes.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(`
+security:
+  identity:
+    tokens:
+      - name: alice
+        sha256: `+hex.EncodeToString(digest[:])+`
+        roles: [publisher]
+        owner_ids: [team-a]
+    basic:
+      users:
+        - name: bob
+          bcrypt: "`+string(pw)+`"
+          roles: [admin]
+`), 0o600))
+	cfg, err := Load(path)
+	require.NoError(t, err)
+	methods, challenges, err := cfg.Security.Identity.methods()
+	require.NoError(t, err)
+	assert.Len(t, methods, 2)
+	assert.Equal(t, []string{"Bearer", `Basic realm="hermes"`}, challenges)
+
+	fn := identityModuleProvider(t, cfg)
+	p, err := fn.auth.Authenticate(t.Context(), ports.Credentials{Authorization: "Bearer alice-token"})
+	require.NoError(t, err)
+	assert.Equal(t, "alice", p.Name)
+	assert.Equal(t, []string{"team-a"}, p.OwnerIDs)
+	p, err = fn.auth.Authenticate(t.Context(), ports.Credentials{Authorization: "Basic " + base64.StdEncoding.EncodeToString([]byte("bob:bob-password"))})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"admin"}, p.Roles)
+}
+
+// identityModuleProvider builds the identity as identityModule does.
+func identityModuleProvider(t *testing.T, cfg Config) identity {
+	t.Helper()
+	methods, challenges, err := cfg.Security.Identity.methods()
+	require.NoError(t, err)
+	return newIdentity(methods, challenges)
+}
+
+func TestValidateReportsEveryIdentityProblem(t *testing.T) {
+	cfg := Defaults()
+	cfg.Security.Identity.Tokens = []TokenConfig{{Name: "a"}, {SHA256: "abc"}}
+	cfg.Security.Identity.Basic.Users = []BasicUserConfig{{Name: "b", Bcrypt: "plain-password"}}
+	err := cfg.Validate()
+	require.Error(t, err)
+	for _, want := range []string{"security.identity.tokens[0] (a)", "security.identity.tokens[1]", "security.identity.basic.users[0] (b).bcrypt"} {
+		assert.Contains(t, err.Error(), want)
+	}
+	assert.NotContains(t, err.Error(), "plain-password", "a misplaced password is not echoed")
+}
