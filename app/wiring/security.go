@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"time"
 
 	"go.uber.org/fx"
 
@@ -18,14 +20,43 @@ type SecurityConfig struct {
 	Identity IdentityConfig `koanf:"identity"`
 }
 
-// IdentityConfig lists the identity methods; each one configured is asked
-// in order tokens, basic (and jwt), the first that accepts decides.
+// IdentityConfig lists the identity methods; those configured are asked
+// in the order tokens, basic, jwt, and the first that accepts decides.
 type IdentityConfig struct {
 	// Tokens are static API tokens, sent as "Authorization: Bearer <token>".
 	Tokens []TokenConfig `koanf:"tokens"`
 	// Basic are users with bcrypt-hashed passwords, sent as
 	// "Authorization: Basic ...".
 	Basic BasicConfig `koanf:"basic"`
+	// JWT are bearer JWTs of an OIDC issuer; on when issuer is set.
+	JWT JWTConfig `koanf:"jwt"`
+}
+
+// JWTConfig configures bearer JWTs (auth.JWTConfig has the details).
+type JWTConfig struct {
+	// Issuer is the issuer URL (the tokens' iss); empty: JWTs are off.
+	Issuer string `koanf:"issuer"`
+	// JWKSURL skips OIDC discovery when set.
+	JWKSURL string `koanf:"jwks_url"`
+	// Audience must be in the tokens' aud (required).
+	Audience string `koanf:"audience"`
+	// Algorithms accepted (default RS256, ES256; asymmetric only).
+	Algorithms []string `koanf:"algorithms"`
+	// ClockSkew is the leeway of exp, nbf and iat (default 30s).
+	ClockSkew time.Duration `koanf:"clock_skew"`
+	// PrincipalClaim names the caller (default sub).
+	PrincipalClaim string `koanf:"principal_claim"`
+	// RolesClaim holds the roles (default roles; dots for nested claims).
+	RolesClaim string `koanf:"roles_claim"`
+	// OwnerIDsClaim holds the owner ids (default owner_ids).
+	OwnerIDsClaim string `koanf:"owner_ids_claim"`
+	// RefreshInterval: keys are read again after this (default 1h).
+	RefreshInterval time.Duration `koanf:"refresh_interval"`
+	// MinRefreshInterval bounds fetches on unknown key ids and after
+	// failures (default 1m).
+	MinRefreshInterval time.Duration `koanf:"min_refresh_interval"`
+	// HTTPTimeout bounds each request to the issuer (default 5s).
+	HTTPTimeout time.Duration `koanf:"http_timeout"`
 }
 
 // TokenConfig is one static API token.
@@ -75,7 +106,7 @@ type identity struct {
 
 // methods builds the configured identity methods, reporting every
 // configuration problem at once under security.identity.
-func (c IdentityConfig) methods() ([]auth.Method, []string, error) {
+func (c IdentityConfig) methods(log *slog.Logger) ([]auth.Method, []string, error) {
 	var (
 		methods    []auth.Method
 		challenges []string
@@ -99,6 +130,15 @@ func (c IdentityConfig) methods() ([]auth.Method, []string, error) {
 		methods, errs = append(methods, m), append(errs, err)
 		challenges = append(challenges, fmt.Sprintf("Basic realm=%q", c.Basic.Realm))
 	}
+	if j := c.JWT; j.Issuer != "" {
+		m, err := auth.NewJWT(auth.JWTConfig{
+			Issuer: j.Issuer, JWKSURL: j.JWKSURL, Audience: j.Audience, Algorithms: j.Algorithms, ClockSkew: j.ClockSkew,
+			PrincipalClaim: j.PrincipalClaim, RolesClaim: j.RolesClaim, OwnerIDsClaim: j.OwnerIDsClaim,
+			RefreshInterval: j.RefreshInterval, MinRefreshInterval: j.MinRefreshInterval, HTTPTimeout: j.HTTPTimeout, Log: log,
+		})
+		methods, errs = append(methods, m), append(errs, err)
+		challenges = append(challenges, "Bearer")
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, nil, prefixed("security.identity.", err)
 	}
@@ -106,7 +146,7 @@ func (c IdentityConfig) methods() ([]auth.Method, []string, error) {
 }
 
 func (c IdentityConfig) validate() []error {
-	_, _, err := c.methods()
+	_, _, err := c.methods(nil)
 	if err == nil {
 		return nil
 	}
@@ -129,7 +169,7 @@ func prefixed(prefix string, err error) error {
 func dedupe(s []string) []string {
 	var out []string
 	for _, v := range s {
-		if len(out) == 0 || out[len(out)-1] != v {
+		if !slices.Contains(out, v) {
 			out = append(out, v)
 		}
 	}
@@ -139,7 +179,7 @@ func dedupe(s []string) []string {
 // identityModule provides the identity of both HTTP servers.
 var identityModule = fx.Module("identity", fx.Provide(
 	func(cfg Config, log *slog.Logger) (identity, error) {
-		methods, challenges, err := cfg.Security.Identity.methods()
+		methods, challenges, err := cfg.Security.Identity.methods(log.With("component", "identity"))
 		if err != nil || len(methods) == 0 {
 			return identity{}, err
 		}

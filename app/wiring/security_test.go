@@ -16,7 +16,7 @@ import (
 )
 
 func TestIdentityIsOffByDefault(t *testing.T) {
-	methods, _, err := Defaults().Security.Identity.methods()
+	methods, _, err := Defaults().Security.Identity.methods(nil)
 	require.NoError(t, err)
 	assert.Empty(t, methods, "no method configured: the HTTP servers get no authenticator")
 }
@@ -42,7 +42,7 @@ security:
 `), 0o600))
 	cfg, err := Load(path)
 	require.NoError(t, err)
-	methods, challenges, err := cfg.Security.Identity.methods()
+	methods, challenges, err := cfg.Security.Identity.methods(nil)
 	require.NoError(t, err)
 	assert.Len(t, methods, 2)
 	assert.Equal(t, []string{"Bearer", `Basic realm="hermes"`}, challenges)
@@ -60,7 +60,7 @@ security:
 // identityModuleProvider builds the identity as identityModule does.
 func identityModuleProvider(t *testing.T, cfg Config) identity {
 	t.Helper()
-	methods, challenges, err := cfg.Security.Identity.methods()
+	methods, challenges, err := cfg.Security.Identity.methods(nil)
 	require.NoError(t, err)
 	return newIdentity(methods, challenges)
 }

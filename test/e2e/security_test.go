@@ -10,10 +10,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/hermes-go/hermes/test/testenv"
 )
 
 // securityConfig writes a config file with yaml under its security key
@@ -98,4 +102,54 @@ security:
 	}
 	assert.NotContains(t, h.log.String(), "somePassword123", "no credential is logged")
 	assert.NotContains(t, h.log.String(), "orders-token")
+}
+
+// TestIdentityJWT: the real binary discovers a JWKS issuer (one in this
+// test) and takes its tokens on both servers; expired, wrong-audience,
+// wrong-key and unsigned tokens get 401.
+func TestIdentityJWT(t *testing.T) {
+	t.Parallel()
+	is := testenv.NewIssuer(t)
+	h := startHermes(t, t.TempDir(), securityConfig(t, `
+security:
+  identity:
+    jwt:
+      issuer: `+is.URL+`
+      audience: `+testenv.Audience+`
+`))
+	createTopic(t, h, "jwtg", "t")
+	expired := is.Claims("alice")
+	expired["exp"] = time.Now().Add(-time.Hour).Unix()
+	otherAudience := is.Claims("alice")
+	otherAudience["aud"] = "another-service"
+	none := jwt.NewWithClaims(jwt.SigningMethodNone, is.Claims("alice"))
+	unsigned, err := none.SignedString(jwt.UnsafeAllowNoneSignatureType)
+	require.NoError(t, err)
+
+	for name, tc := range map[string]struct {
+		token string
+		want  int
+	}{
+		"valid":          {is.Token("rsa-1", is.Claims("alice")), http.StatusCreated},
+		"valid ES256":    {is.Token("ec-1", is.Claims("alice")), http.StatusCreated},
+		"anonymous":      {"", http.StatusCreated},
+		"expired":        {is.Token("rsa-1", expired), http.StatusUnauthorized},
+		"wrong audience": {is.Token("rsa-1", otherAudience), http.StatusUnauthorized},
+		"wrong key":      {is.Sign("rsa-1", testenv.NewRSAKey(t), is.Claims("alice")), http.StatusUnauthorized},
+		"alg none":       {unsigned, http.StatusUnauthorized},
+	} {
+		authorization := ""
+		if tc.token != "" {
+			authorization = "Bearer " + tc.token
+		}
+		status, body, _ := callAs(t, authorization, http.MethodPost, h.frontend+"/topics/jwtg.t", `{"a":1}`)
+		require.Equal(t, tc.want, status, "frontend %s: %s", name, body)
+		want := http.StatusOK
+		if tc.want == http.StatusUnauthorized {
+			want = tc.want
+		}
+		status, body, _ = callAs(t, authorization, http.MethodGet, h.management+"/topics", "")
+		require.Equal(t, want, status, "management %s: %s", name, body)
+	}
+	assert.NotContains(t, h.log.String(), "eyJ", "no token is logged")
 }
