@@ -65,6 +65,8 @@ type FrontendConfig struct {
 	// publish responses (Hermes's frontend.handlers.keepAliveHeader,
 	// disabled by default).
 	KeepAliveHeader time.Duration
+	// Auth says who may publish (publishing permissions).
+	Auth FrontendAuth
 }
 
 // DefaultFrontendConfig returns the defaults documented on FrontendConfig.
@@ -75,6 +77,7 @@ func DefaultFrontendConfig() FrontendConfig {
 		LongIdleTimeout:           3 * time.Second,
 		MaxPublishRequestDuration: 5 * time.Second,
 		ForceMaxMessageSize:       true,
+		Auth:                      FrontendAuth{PublisherRole: domain.DefaultPublisherRole},
 	}
 }
 
@@ -145,6 +148,11 @@ func (f *frontend) ready(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (f *frontend) publish(w http.ResponseWriter, r *http.Request) {
+	// As in Hermes, whose authentication handlers run before the topic
+	// handler: no message id, no topic lookup.
+	if f.cfg.Auth.unauthenticated(w, r) {
+		return
+	}
 	start := time.Now()
 	id := uuid.NewString()
 	w.Header().Set(MessageIDHeader, id)
@@ -160,6 +168,10 @@ func (f *frontend) publish(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		f.fail(w, r, err)
+		return
+	}
+	// Hermes refuses before it counts the publish in the topic's metrics.
+	if f.cfg.Auth.forbidden(w, r, topic) {
 		return
 	}
 	tm := f.metrics.topic(name, topic)

@@ -157,6 +157,8 @@ type FrontendConfig struct {
 	HTTPHeaders HTTPHeadersConfig `koanf:"http_headers"`
 	// KeepAliveHeader is Hermes's frontend.handlers.keepAliveHeader.
 	KeepAliveHeader KeepAliveHeaderConfig `koanf:"keep_alive_header"`
+	// Authentication is Hermes's frontend.handlers.authentication (security.go).
+	Authentication FrontendAuthenticationConfig `koanf:"authentication"`
 }
 
 // HTTPHeadersConfig is Hermes's frontend.http.headers.
@@ -432,6 +434,7 @@ func Defaults() Config {
 			MessagePreview:  MessagePreviewConfig{Size: 3, MaxSizeKB: 10},
 			Server:          defaultServerConfig(30*time.Second, 4096),
 			KeepAliveHeader: KeepAliveHeaderConfig{Timeout: time.Second},
+			Authentication:  FrontendAuthenticationConfig{PublisherRole: domain.DefaultPublisherRole},
 		},
 		Management: ManagementConfig{
 			Addr: ":8090", GroupNamePattern: `^[a-zA-Z0-9_.-]+$`, AllowTopicRemoval: true,
@@ -596,7 +599,7 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.validateFrontendServer()...)
 	errs = append(errs, c.Management.Server.validate("management.server")...)
-	errs = append(errs, c.Security.Identity.validate()...)
+	errs = append(errs, c.validateSecurity()...)
 	return errors.Join(errs...)
 }
 

@@ -10,6 +10,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/hermes-go/hermes/adapters/auth"
+	"github.com/hermes-go/hermes/adapters/httpapi"
 	"github.com/hermes-go/hermes/ports"
 )
 
@@ -145,12 +146,32 @@ func (c IdentityConfig) methods(log *slog.Logger) ([]auth.Method, []string, erro
 	return methods, dedupe(challenges), nil
 }
 
-func (c IdentityConfig) validate() []error {
-	_, _, err := c.methods(nil)
-	if err == nil {
-		return nil
+// FrontendAuthenticationConfig is Hermes's frontend.handlers.authentication.
+type FrontendAuthenticationConfig struct {
+	// Enabled requires identified callers for every publish: anonymous
+	// ones get 401. It needs a security.identity method.
+	Enabled bool `koanf:"enabled"`
+	// PublisherRole is the role a caller needs, besides being in a
+	// topic's auth.publishers, to publish to a topic with auth enabled
+	// (default publisher, Hermes's PUBLISHER); "" drops the role condition.
+	PublisherRole string `koanf:"publisher_role"`
+}
+
+func (c Config) validateSecurity() []error {
+	methods, _, err := c.Security.Identity.methods(nil)
+	var errs []error
+	if err != nil {
+		errs = append(errs, err)
 	}
-	return []error{err}
+	if c.Frontend.Authentication.Enabled && err == nil && len(methods) == 0 {
+		errs = append(errs, errors.New("frontend.authentication.enabled: true without a security.identity method: configure tokens, basic or jwt, or no one can publish"))
+	}
+	return errs
+}
+
+// frontendAuth is the frontend's publishing permission settings.
+func (c Config) frontendAuth(id identity) httpapi.FrontendAuth {
+	return httpapi.FrontendAuth{Required: c.Frontend.Authentication.Enabled, PublisherRole: c.Frontend.Authentication.PublisherRole, Challenges: id.challenges}
 }
 
 // prefixed puts prefix before each joined error's text.

@@ -76,3 +76,15 @@ func TestValidateReportsEveryIdentityProblem(t *testing.T) {
 	}
 	assert.NotContains(t, err.Error(), "plain-password", "a misplaced password is not echoed")
 }
+
+func TestValidateFrontendAuthenticationNeedsAnIdentityMethod(t *testing.T) {
+	cfg := Defaults()
+	cfg.Frontend.Authentication.Enabled = true
+	err := cfg.Validate()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "frontend.authentication.enabled")
+
+	cfg.Security.Identity.Tokens = []TokenConfig{{Name: "a", Token: "x"}}
+	require.NoError(t, cfg.Validate())
+	assert.Equal(t, "publisher", cfg.Frontend.Authentication.PublisherRole, "Hermes's PUBLISHER role by default")
+}

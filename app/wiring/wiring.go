@@ -328,6 +328,7 @@ var frontendModule = fx.Module("frontend", fx.Invoke(
 			ForceMaxMessageSize: cfg.Frontend.ForceMaxMessageSize, Metrics: metrics, Ready: health(hc.Checks).without(zookeeper.HealthCheckName).ready,
 			Headers:         httpapi.HeaderPropagation{Enabled: cfg.Frontend.HTTPHeaders.PropagationEnabled, Allowed: cfg.Frontend.HTTPHeaders.AllowedSet},
 			KeepAliveHeader: cfg.Frontend.keepAliveHeader(),
+			Auth:            cfg.frontendAuth(id),
 		}, log.With("component", "frontend"))
 		h = httpapi.WithIdentity(h, id.auth, id.challenges, log.With("component", "frontend"))
 		serve(lc, log, "frontend", cfg.Frontend.Addr, cfg.Frontend.Server, metrics, withPrometheus(h, mw), cfg.Frontend.ShutdownTimeout)

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -152,4 +153,111 @@ security:
 		require.Equal(t, want, status, "management %s: %s", name, body)
 	}
 	assert.NotContains(t, h.log.String(), "eyJ", "no token is logged")
+}
+
+// publishingAuthConfig is a Basic user as Hermes's integration tests
+// configure one (SingleUserAwareIdentityManager: the PUBLISHER role).
+func publishingAuthConfig(t *testing.T, required bool) string {
+	t.Helper()
+	hash, err := bcrypt.GenerateFromPassword([]byte("somePassword123"), bcrypt.MinCost)
+	require.NoError(t, err)
+	return securityConfig(t, fmt.Sprintf(`
+frontend:
+  authentication:
+    enabled: %t
+security:
+  identity:
+    basic:
+      users:
+        - name: someUser
+          bcrypt: "%s"
+          roles: [publisher]
+`, required, hash))
+}
+
+// createAuthTopic creates group.name with the given auth block.
+func createAuthTopic(t *testing.T, h *hermes, qualified, auth string) {
+	t.Helper()
+	mustCall(t, http.StatusCreated, http.MethodPost, h.management+"/topics", fmt.Sprintf(`{"name":%q,"description":"d","contentType":"JSON",
+		"retentionTime":{"duration":1},"owner":{"source":"Plaintext","id":"MyTeam"},"auth":%s}`, qualified, auth))
+}
+
+// TestTopicAuthorization restates Hermes's TopicAuthorizationTest on the
+// real binary: authentication on but not required, topics with and
+// without auth.publishers, publishing with and without the publisher's
+// Basic credentials.
+func TestTopicAuthorization(t *testing.T) {
+	t.Parallel()
+	h := startHermes(t, t.TempDir(), publishingAuthConfig(t, false))
+	mustCall(t, http.StatusCreated, http.MethodPost, h.management+"/groups", `{"groupName":"topicauth"}`)
+	user := basicAuth("someUser", "somePassword123")
+	const (
+		off                = `{"enabled":false,"publishers":[],"unauthenticatedAccessEnabled":true}`
+		userOnly           = `{"enabled":true,"publishers":["someUser"],"unauthenticatedAccessEnabled":true}`
+		userAndOther       = `{"enabled":true,"publishers":["someUser","foobar"],"unauthenticatedAccessEnabled":true}`
+		userOnlyClosed     = `{"enabled":true,"publishers":["someUser"],"unauthenticatedAccessEnabled":false}`
+		userAndOtherClosed = `{"enabled":true,"publishers":["someUser","foobar"],"unauthenticatedAccessEnabled":false}`
+		nobody             = `{"enabled":true,"publishers":[],"unauthenticatedAccessEnabled":true}`
+		otherOnly          = `{"enabled":true,"publishers":["foobar"],"unauthenticatedAccessEnabled":true}`
+		nobodyClosed       = `{"enabled":true,"publishers":[],"unauthenticatedAccessEnabled":false}`
+		otherOnlyClosed    = `{"enabled":true,"publishers":["foobar"],"unauthenticatedAccessEnabled":false}`
+	)
+	cases := []struct {
+		name, auth, authorization string
+		want                      int
+	}{
+		// shouldPublishWhenAuthenticated
+		{"authenticated, auth off", off, user, http.StatusCreated},
+		{"authenticated publisher", userOnly, user, http.StatusCreated},
+		{"authenticated, one of two", userAndOther, user, http.StatusCreated},
+		{"authenticated, guests refused", userOnlyClosed, user, http.StatusCreated},
+		{"authenticated, one of two, guests refused", userAndOtherClosed, user, http.StatusCreated},
+		// shouldPublishAsGuestWhenAuthIsNotRequired
+		{"guest, auth off", off, "", http.StatusCreated},
+		{"guest, no publishers", nobody, "", http.StatusCreated},
+		{"guest, another publisher", otherOnly, "", http.StatusCreated},
+		// shouldNotPublishAsGuestWhenAuthIsRequired
+		{"guest refused, no publishers", nobodyClosed, "", http.StatusForbidden},
+		{"guest refused, another publisher", otherOnlyClosed, "", http.StatusForbidden},
+		// shouldNotPublishWithoutPermissionWhenAuthenticated
+		{"not a publisher, no publishers", nobody, user, http.StatusForbidden},
+		{"not a publisher, another publisher", otherOnly, user, http.StatusForbidden},
+		{"not a publisher, no publishers, guests refused", nobodyClosed, user, http.StatusForbidden},
+		{"not a publisher, another, guests refused", otherOnlyClosed, user, http.StatusForbidden},
+	}
+	for i, tc := range cases {
+		topic := fmt.Sprintf("topicauth.t%d", i)
+		createAuthTopic(t, h, topic, tc.auth)
+		status, body, header := callAs(t, tc.authorization, http.MethodPost, h.frontend+"/topics/"+topic, `{"hello":"world"}`)
+		require.Equal(t, tc.want, status, "%s: %s", tc.name, body)
+		if tc.want == http.StatusForbidden {
+			assert.JSONEq(t, `{"message":"Permission denied.","code":"AUTH_ERROR"}`, body, tc.name)
+			assert.NotEmpty(t, header.Get("Hermes-Message-Id"), tc.name)
+		}
+	}
+}
+
+// TestPublishingAuthentication restates Hermes's
+// PublishingAuthenticationTest: with frontend.authentication.enabled,
+// a publish needs valid credentials.
+func TestPublishingAuthentication(t *testing.T) {
+	t.Parallel()
+	h := startHermes(t, t.TempDir(), publishingAuthConfig(t, true))
+	createTopic(t, h, "pubauth", "t")
+	for name, tc := range map[string]struct {
+		authorization string
+		want          int
+	}{
+		"shouldAuthenticateUsingBasicAuth":                {basicAuth("someUser", "somePassword123"), http.StatusCreated},
+		"shouldNotAuthenticateUserWithInvalidCredentials": {basicAuth("someUser", "someInvalidPassword"), http.StatusUnauthorized},
+		"shouldNotAuthenticateUserWithoutCredentials":     {"", http.StatusUnauthorized},
+	} {
+		status, body, header := callAs(t, tc.authorization, http.MethodPost, h.frontend+"/topics/pubauth.t", `{"hello":"world"}`)
+		require.Equal(t, tc.want, status, "%s: %s", name, body)
+		if tc.want == http.StatusUnauthorized {
+			assert.Equal(t, `Basic realm="hermes"`, header.Get("WWW-Authenticate"), name)
+			assert.Contains(t, body, `"code":"AUTH_ERROR"`, name)
+		}
+	}
+	mustCall(t, http.StatusOK, http.MethodGet, h.management+"/topics", "")
 }
