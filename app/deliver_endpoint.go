@@ -40,13 +40,15 @@ func (s *endpointSender) Send(ctx context.Context, req ports.SendRequest) domain
 // endpointProblem names what is wrong with the endpoint's address, or ""
 // for other failures.
 func endpointProblem(err error) string {
-	var dns *net.DNSError
 	switch {
 	case err == nil:
 		return ""
 	case errors.Is(err, domain.ErrValidation):
 		return "is not a valid http(s) address"
-	case errors.As(err, &dns):
+	}
+	// AsType, not As: a target variable would escape, an allocation for
+	// every message sent.
+	if _, ok := errors.AsType[*net.DNSError](err); ok {
 		return "cannot be resolved"
 	}
 	return ""

@@ -19,6 +19,7 @@ type delivery struct {
 	filters domain.Filters
 	limiter *rateLimiter
 	labels  ports.Labels
+	series  deliverySeries // per-message metrics (deliver_message.go)
 	log     *slog.Logger
 	// slots holds one token per message in flight (serial only; nil for
 	// batch), so its length is the inflight gauge.

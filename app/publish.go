@@ -20,9 +20,10 @@ type PublishMessage struct {
 	log      *slog.Logger
 	schemas  *Schemas // nil: AVRO bodies are stored as sent
 
-	mu      sync.RWMutex
-	topics  map[string]*cachedTopic
-	changes uint64 // metadata changes seen so far
+	mu        sync.RWMutex
+	topics    map[string]*cachedTopic
+	published map[string]*publishSeries // by qualified topic name
+	changes   uint64                    // metadata changes seen so far
 }
 
 // cachedTopic is a topic as last read from the metadata store. A stale one
@@ -41,7 +42,7 @@ var (
 
 // NewPublishMessage returns the publish use case with an empty topic cache.
 func NewPublishMessage(store ports.MetadataStore, producer ports.MessageProducer, metrics ports.Metrics, tracker ports.Tracker, log *slog.Logger) *PublishMessage {
-	return &PublishMessage{store: store, producer: producer, metrics: metrics, tracker: tracker, log: log, topics: map[string]*cachedTopic{}}
+	return &PublishMessage{store: store, producer: producer, metrics: metrics, tracker: tracker, log: log, topics: map[string]*cachedTopic{}, published: map[string]*publishSeries{}}
 }
 
 // Topic returns a cached topic, loading it from the store on a miss or
@@ -116,6 +117,7 @@ func (p *PublishMessage) KeepTopicsFresh(ctx context.Context, changes <-chan por
 			// Subscriptions are not part of a topic.
 		case c.Kind == ports.ChangeDeleted:
 			delete(p.topics, c.Topic.String())
+			delete(p.published, c.Topic.String())
 		default:
 			if t := p.topics[c.Topic.String()]; t != nil {
 				t.stale = true
@@ -129,10 +131,10 @@ func (p *PublishMessage) KeepTopicsFresh(ctx context.Context, changes <-chan por
 // latency is timed on its own, as Hermes's broker latency (the frontend
 // adapter times the whole request).
 func (p *PublishMessage) Publish(ctx context.Context, topic domain.Topic, msg domain.Message) error {
-	labels := topicLabels(topic.QualifiedName())
-	p.metrics.Count("topic.requests", labels, 1)
+	series := p.series(topic)
+	series.requests.Add(1)
 	if topic.ContentType == domain.ContentTypeJSON && !domain.ValidJSON(msg.Body) {
-		p.metrics.Count("topic.validation-errors", labels, 1)
+		p.metrics.Count("topic.validation-errors", series.labels, 1)
 		return domain.Errorf(domain.ErrValidation, "Invalid message: body is not valid JSON")
 	}
 	if topic.TrackingEnabled {
@@ -140,16 +142,16 @@ func (p *PublishMessage) Publish(ctx context.Context, topic domain.Topic, msg do
 	}
 	start := time.Now()
 	err := p.producer.Produce(ctx, topic, msg)
-	p.metrics.Observe(brokerLatencyMetric(topic.Ack), labels, time.Since(start))
+	series.brokerLatency.Observe(time.Since(start))
 	if err != nil {
-		p.metrics.Count("topic.failed", labels, 1)
+		p.metrics.Count("topic.failed", series.labels, 1)
 		if topic.TrackingEnabled {
 			p.tracker.Published(publishedTrace(topic, msg, domain.PublishError, err.Error()))
 		}
 		return err
 	}
-	p.metrics.Count("topic.published", labels, 1)
-	p.metrics.Count("topic.volume", labels, int64(len(msg.Body)))
+	series.published.Add(1)
+	series.volume.Add(int64(len(msg.Body)))
 	if topic.TrackingEnabled {
 		p.tracker.Published(publishedTrace(topic, msg, domain.PublishSuccess, ""))
 	}

@@ -25,6 +25,7 @@ type SendRequest struct {
 type Sender interface {
 	// Send performs one attempt and reports its outcome; it never returns
 	// a Go error: transport failures are in the result. Safe for
-	// concurrent use; connections are pooled per endpoint.
+	// concurrent use; connections are pooled per endpoint. It keeps
+	// nothing of req after it returns: callers reuse its Headers map.
 	Send(ctx context.Context, req SendRequest) domain.SendResult
 }

@@ -222,3 +222,30 @@ func (m *Metrics) Close() error {
 	})
 	return m.closeErr
 }
+
+var _ ports.SeriesMetrics = (*Metrics)(nil)
+
+// series is a handle of one series: its path, rendered once.
+type series struct {
+	agg  *aggregates
+	path string
+}
+
+// Counter implements ports.SeriesMetrics.
+func (m *Metrics) Counter(name string, labels ports.Labels) ports.Counter {
+	return series{m.agg, m.Path(name, labels)}
+}
+
+// Timer implements ports.SeriesMetrics.
+func (m *Metrics) Timer(name string, labels ports.Labels) ports.Timer {
+	return series{m.agg, m.Path(name, labels)}
+}
+
+// Distribution implements ports.SeriesMetrics.
+func (m *Metrics) Distribution(name string, labels ports.Labels) ports.Distribution {
+	return series{m.agg, m.Path(name, labels)}
+}
+
+func (s series) Add(delta int64)         { s.agg.count(s.path, delta) }
+func (s series) Observe(d time.Duration) { s.agg.observe(s.path, d) }
+func (s series) Record(v float64)        { s.agg.record(s.path, v) }

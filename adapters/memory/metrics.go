@@ -72,32 +72,17 @@ func key(name string, labels ports.Labels) string {
 
 // Count implements ports.Metrics.
 func (m *Metrics) Count(name string, labels ports.Labels, delta int64) {
-	k := key(name, labels)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.counters[k] += delta
+	series{m, key(name, labels)}.Add(delta)
 }
 
 // Observe implements ports.Metrics.
 func (m *Metrics) Observe(name string, labels ports.Labels, d time.Duration) {
-	k := key(name, labels)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	t := m.timers[k]
-	t.Count++
-	t.Sum += d
-	m.timers[k] = t
+	series{m, key(name, labels)}.Observe(d)
 }
 
 // Record implements ports.Metrics.
 func (m *Metrics) Record(name string, labels ports.Labels, value float64) {
-	k := key(name, labels)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	d := m.distributions[k]
-	d.Count++
-	d.Sum += value
-	m.distributions[k] = d
+	series{m, key(name, labels)}.Record(value)
 }
 
 // Gauge implements ports.Metrics.
@@ -136,4 +121,51 @@ func (m *Metrics) GaugeValue(name string, labels ports.Labels) (float64, bool) {
 	defer m.mu.Unlock()
 	v, ok := m.gauges[key(name, labels)]
 	return v, ok
+}
+
+var _ ports.SeriesMetrics = (*Metrics)(nil)
+
+// series is a handle of one series: its key, rendered once.
+type series struct {
+	m   *Metrics
+	key string
+}
+
+// Counter implements ports.SeriesMetrics.
+func (m *Metrics) Counter(name string, labels ports.Labels) ports.Counter {
+	return series{m, key(name, labels)}
+}
+
+// Timer implements ports.SeriesMetrics.
+func (m *Metrics) Timer(name string, labels ports.Labels) ports.Timer {
+	return series{m, key(name, labels)}
+}
+
+// Distribution implements ports.SeriesMetrics.
+func (m *Metrics) Distribution(name string, labels ports.Labels) ports.Distribution {
+	return series{m, key(name, labels)}
+}
+
+func (s series) Add(delta int64) {
+	s.m.mu.Lock()
+	defer s.m.mu.Unlock()
+	s.m.counters[s.key] += delta
+}
+
+func (s series) Observe(d time.Duration) {
+	s.m.mu.Lock()
+	defer s.m.mu.Unlock()
+	t := s.m.timers[s.key]
+	t.Count++
+	t.Sum += d
+	s.m.timers[s.key] = t
+}
+
+func (s series) Record(v float64) {
+	s.m.mu.Lock()
+	defer s.m.mu.Unlock()
+	d := s.m.distributions[s.key]
+	d.Count++
+	d.Sum += v
+	s.m.distributions[s.key] = d
 }

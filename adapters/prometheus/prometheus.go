@@ -257,3 +257,66 @@ func sanitize(s string) string {
 		return '_'
 	}, s)
 }
+
+var _ ports.SeriesMetrics = (*Metrics)(nil)
+
+// series is a handle of one series. The child is looked up at the first
+// measurement, not when the handle is made: a child exists (and is
+// exported, at zero) from its lookup on, and a handle made for a series
+// that is never measured must not add one.
+type series struct {
+	m      *Metrics
+	kind   kind
+	name   string
+	labels ports.Labels
+	once   sync.Once
+	child  any // prometheus.Counter or prometheus.Observer; nil: dropped
+}
+
+func (m *Metrics) newSeries(k kind, name string, labels ports.Labels) *series {
+	return &series{m: m, kind: k, name: name, labels: labels}
+}
+
+func (s *series) resolve() any {
+	s.once.Do(func() { s.child = s.m.metric(s.kind, s.name, s.labels) })
+	return s.child
+}
+
+// Counter implements ports.SeriesMetrics.
+func (m *Metrics) Counter(name string, labels ports.Labels) ports.Counter {
+	return m.newSeries(counter, name, labels)
+}
+
+// Timer implements ports.SeriesMetrics.
+func (m *Metrics) Timer(name string, labels ports.Labels) ports.Timer {
+	return m.newSeries(timer, name, labels)
+}
+
+// Distribution implements ports.SeriesMetrics.
+func (m *Metrics) Distribution(name string, labels ports.Labels) ports.Distribution {
+	return m.newSeries(distribution, name, labels)
+}
+
+// Add implements ports.Counter; negative deltas are ignored, as by Count.
+func (s *series) Add(delta int64) {
+	if delta < 0 {
+		return
+	}
+	if c, ok := s.resolve().(prometheus.Counter); ok {
+		c.Add(float64(delta))
+	}
+}
+
+// Observe implements ports.Timer, in seconds.
+func (s *series) Observe(d time.Duration) {
+	if o, ok := s.resolve().(prometheus.Observer); ok {
+		o.Observe(d.Seconds())
+	}
+}
+
+// Record implements ports.Distribution.
+func (s *series) Record(v float64) {
+	if o, ok := s.resolve().(prometheus.Observer); ok {
+		o.Observe(v)
+	}
+}

@@ -47,6 +47,60 @@ func (f fanout) Gauge(name string, labels ports.Labels, value float64) {
 	}
 }
 
+var _ ports.SeriesMetrics = fanout(nil)
+
+// Counter implements ports.SeriesMetrics with each writer's own handle.
+func (f fanout) Counter(name string, labels ports.Labels) ports.Counter {
+	hs := make(fanoutSeries, len(f))
+	for i, m := range f {
+		hs[i].c = ports.CounterOf(m, name, labels)
+	}
+	return hs
+}
+
+// Timer implements ports.SeriesMetrics with each writer's own handle.
+func (f fanout) Timer(name string, labels ports.Labels) ports.Timer {
+	hs := make(fanoutSeries, len(f))
+	for i, m := range f {
+		hs[i].t = ports.TimerOf(m, name, labels)
+	}
+	return hs
+}
+
+// Distribution implements ports.SeriesMetrics with each writer's own handle.
+func (f fanout) Distribution(name string, labels ports.Labels) ports.Distribution {
+	hs := make(fanoutSeries, len(f))
+	for i, m := range f {
+		hs[i].d = ports.DistributionOf(m, name, labels)
+	}
+	return hs
+}
+
+// fanoutSeries holds one handle per writer, of the one kind it was made for.
+type fanoutSeries []struct {
+	c ports.Counter
+	t ports.Timer
+	d ports.Distribution
+}
+
+func (hs fanoutSeries) Add(delta int64) {
+	for _, h := range hs {
+		h.c.Add(delta)
+	}
+}
+
+func (hs fanoutSeries) Observe(d time.Duration) {
+	for _, h := range hs {
+		h.t.Observe(d)
+	}
+}
+
+func (hs fanoutSeries) Record(v float64) {
+	for _, h := range hs {
+		h.d.Record(v)
+	}
+}
+
 // metricsKinds is the effective writer list: a throwaway run keeps no
 // whisper files.
 func metricsKinds(cfg Config) []string {

@@ -102,6 +102,20 @@ func TestOptionsValidateForMetricsWriters(t *testing.T) {
 	}
 }
 
+func TestFanoutHandlesReachEveryWriter(t *testing.T) {
+	a, b := memory.NewMetrics(), memory.NewMetrics()
+	f := fanout{a, b}
+	labels := ports.Labels{"group": "g", "topic": "t"}
+	ports.CounterOf(f, "topic.published", labels).Add(2)
+	ports.TimerOf(f, "topic.latency", labels).Observe(time.Millisecond)
+	ports.DistributionOf(f, "topic.message-size-bytes", labels).Record(42)
+	for _, m := range []*memory.Metrics{a, b} {
+		assert.Equal(t, int64(2), m.CounterValue("topic.published", labels))
+		assert.Equal(t, int64(1), m.TimerValue("topic.latency", labels).Count)
+		assert.Equal(t, memory.Distribution{Count: 1, Sum: 42}, m.DistributionValue("topic.message-size-bytes", labels))
+	}
+}
+
 func TestFanoutReachesEveryWriter(t *testing.T) {
 	a, b := memory.NewMetrics(), memory.NewMetrics()
 	f := fanout{a, b}

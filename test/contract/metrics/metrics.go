@@ -75,6 +75,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness, f Features) {
 		{"TimersRecordCount", testTimers, false},
 		{"DistributionsRecordCount", testDistributions, false},
 		{"GaugeKeepsLastValue", testGauge, false},
+		{"SeriesHandlesAddToTheSameSeries", testSeriesHandles, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -232,4 +233,43 @@ func testGauge(t *testing.T, h Harness) {
 	h.Metrics.Gauge("subscription.inflight", labels, 1)
 	h.Metrics.Gauge("subscription.inflight", labels, 42)
 	requireValue(t, h, "subscription.inflight", labels, 42)
+}
+
+// testSeriesHandles checks the resolved-once handles (ports.CounterOf and
+// the others, the adapter's own when it is a ports.SeriesMetrics): they
+// write the same series as the calls, and a handle never used leaves its
+// series absent.
+func testSeriesHandles(t *testing.T, h Harness) {
+	labels, unused := topicLabels(), topicLabels()
+	sub := ports.Labels{"group": labels["group"], "topic": labels["topic"], "subscription": "s"}
+	counter := ports.CounterOf(h.Metrics, "topic.published", labels)
+	timer := ports.TimerOf(h.Metrics, "topic.latency", labels)
+	sizes := ports.DistributionOf(h.Metrics, "topic.message-size-bytes", labels)
+	codes := ports.NewCounterSet(h.Metrics, sub, []string{"subscription.http-status-codes.2xx", "subscription.http-status-codes.5xx"})
+	ports.CounterOf(h.Metrics, "topic.published", unused)
+	ports.TimerOf(h.Metrics, "topic.latency", unused)
+	ports.DistributionOf(h.Metrics, "topic.message-size-bytes", unused)
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			for range 10 {
+				counter.Add(2)
+				timer.Observe(time.Millisecond)
+				sizes.Record(100)
+				codes.Add(0, 1)
+			}
+		})
+	}
+	wg.Wait()
+	h.Metrics.Count("topic.published", labels, 1)
+	requireValue(t, h, "topic.published", labels, 201)
+	requireValue(t, h, "topic.latency", labels, 100)
+	requireValue(t, h, "topic.message-size-bytes", labels, 100)
+	requireValue(t, h, "subscription.http-status-codes.2xx", sub, 100)
+	for _, name := range []string{"topic.published", "topic.latency", "topic.message-size-bytes"} {
+		_, ok := h.Read(name, unused)
+		assert.False(t, ok, "%s: a handle never used adds no series", name)
+	}
+	_, ok := h.Read("subscription.http-status-codes.5xx", sub)
+	assert.False(t, ok, "a counter of a set never added to has no series")
 }
