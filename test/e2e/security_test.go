@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -33,9 +32,7 @@ func securityConfig(t *testing.T, yaml string) string {
 // callAs sends a request with an Authorization header (none when empty).
 func callAs(t *testing.T, authorization, method, url, body string) (int, string, http.Header) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
+	req := mustRequest(t, method, url, body)
 	if authorization != "" {
 		req.Header.Set("Authorization", authorization)
 	}
