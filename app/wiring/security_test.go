@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -87,4 +88,39 @@ func TestValidateFrontendAuthenticationNeedsAnIdentityMethod(t *testing.T) {
 	cfg.Security.Identity.Tokens = []TokenConfig{{Name: "a", Token: "x"}}
 	require.NoError(t, cfg.Validate())
 	assert.Equal(t, "publisher", cfg.Frontend.Authentication.PublisherRole, "Hermes's PUBLISHER role by default")
+}
+
+func TestLoadJWTIdentityFromYAML(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hermes.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(`
+security:
+  identity:
+    jwt:
+      issuer: https://login.example.com/realms/hermes
+      audience: hermes
+      algorithms: [ES256]
+      clock_skew: 45s
+      principal_claim: preferred_username
+      roles_claim: realm_access.roles
+      owner_ids_claim: groups
+      refresh_interval: 2h
+      min_refresh_interval: 30s
+      http_timeout: 3s
+`), 0o600))
+	cfg, err := Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, JWTConfig{Issuer: "https://login.example.com/realms/hermes", Audience: "hermes", Algorithms: []string{"ES256"},
+		ClockSkew: 45 * time.Second, PrincipalClaim: "preferred_username", RolesClaim: "realm_access.roles", OwnerIDsClaim: "groups",
+		RefreshInterval: 2 * time.Hour, MinRefreshInterval: 30 * time.Second, HTTPTimeout: 3 * time.Second}, cfg.Security.Identity.JWT)
+	methods, challenges, err := cfg.Security.Identity.methods(nil)
+	require.NoError(t, err)
+	assert.Len(t, methods, 1)
+	assert.Equal(t, []string{"Bearer"}, challenges)
+
+	cfg.Security.Identity.JWT.Algorithms = []string{"none"}
+	cfg.Security.Identity.JWT.Audience = ""
+	err = cfg.Validate()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "security.identity.jwt.algorithms")
+	assert.Contains(t, err.Error(), "security.identity.jwt.audience")
 }
