@@ -34,7 +34,7 @@ func (dl *delivery) filtered(m ports.ReceivedMessage) bool {
 
 // reject accounts for a message a filter rejected.
 func (dl *delivery) reject(m ports.ReceivedMessage) {
-	dl.metrics.Count("subscription.filtered", dl.labels, 1)
+	dl.perMessage().filtered.Add(1)
 	dl.trace(m, "", domain.SentFiltered, "", false)
 }
 
@@ -234,6 +234,7 @@ type deliverySeries struct {
 	latency    ports.Timer
 	delivered  ports.Counter
 	throughput ports.Counter
+	filtered   ports.Counter
 	codes      *ports.CounterSet // by status class, statusCodeMetrics
 	m          ports.Metrics
 	l          ports.Labels
@@ -247,6 +248,7 @@ func (dl *delivery) perMessage() *deliverySeries {
 		s.latency = ports.TimerOf(s.m, "subscription.latency", s.l)
 		s.delivered = ports.CounterOf(s.m, "subscription.delivered", s.l)
 		s.throughput = ports.CounterOf(s.m, "subscription.throughput", s.l)
+		s.filtered = ports.CounterOf(s.m, "subscription.filtered", s.l)
 		s.codes = ports.NewCounterSet(s.m, s.l, statusCodeMetrics[:])
 	})
 	return s

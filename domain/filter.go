@@ -133,10 +133,8 @@ var errNullSelected = Errorf(ErrValidation, "the path selects a null value")
 // body that is not JSON or a selected null is an error, as Hermes's
 // failing filter.
 func (f jsonPathFilter) Test(body []byte, _ map[string]string) (bool, error) {
-	d := json.NewDecoder(bytes.NewReader(body))
-	d.UseNumber()
-	var doc any
-	if err := d.Decode(&doc); err != nil {
+	doc, err := decodeFilterDocument(body)
+	if err != nil {
 		return false, Errorf(ErrValidation, "message is not JSON: %v", err)
 	}
 	values := f.path.Select(doc)

@@ -20,6 +20,7 @@ targets=(
   "./domain FuzzHeaderFilter"
   "./domain FuzzUnwrapJSON"
   "./domain FuzzValidJSON"
+  "./domain FuzzFilterDocument"
   "./domain FuzzQuery"
   "./app FuzzTopicCreateAndPatch"
   "./app FuzzSubscriptionCreateAndPatch"
