@@ -7,7 +7,7 @@ package app
 type Admin struct {
 	*Console
 	*Owners
-	AllowAllRoles
+	*ManagementAccess
 	*ManagementMode
 	*WorkloadConstraints
 	*OAuthProviders

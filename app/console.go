@@ -17,15 +17,15 @@ type Console struct {
 var _ ports.ConsoleService = (*Console)(nil)
 
 // NewConsole returns the console configuration use case. As in Hermes, the
-// topic form's content types are the accepted ones (both, here) and group
-// creation by non-admins follows the management rules (off: Hermes-Go has
-// no non-admin callers). Nil lists and maps render as [] and {}.
+// topic form's content types are the accepted ones (both, here) and
+// group.nonAdminCreationEnabled is the management rule's value (the
+// wiring sets it from security.management). Nil lists and maps render as
+// [] and {}.
 func NewConsole(cfg ports.ConsoleConfig) *Console {
 	cfg.Topic.ContentTypes = []ports.ConsoleOption{
 		{Value: string(domain.ContentTypeAvro), Label: string(domain.ContentTypeAvro)},
 		{Value: string(domain.ContentTypeJSON), Label: string(domain.ContentTypeJSON)},
 	}
-	cfg.Group.NonAdminCreationEnabled = false
 	cfg.Console.KnownEnvironments = orNone(cfg.Console.KnownEnvironments)
 	cfg.Owner.Sources = orNone(cfg.Owner.Sources)
 	cfg.Topic.RetentionUnits = orNone(cfg.Topic.RetentionUnits)

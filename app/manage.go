@@ -41,6 +41,7 @@ type Management struct {
 	log         *slog.Logger
 	schemas     *Schemas               // nil: AVRO topics are refused
 	jsonPath    ports.JSONPathCompiler // nil: jsonpath filters are refused
+	access      *ManagementAccess      // nil: every caller may do everything
 }
 
 var _ ports.Management = (*Management)(nil)
@@ -80,6 +81,9 @@ func (m *Management) CreateGroup(ctx context.Context, g domain.Group) error {
 		return err
 	}
 	if err := m.cfg.NameLimits.CheckGroup(g.GroupName); err != nil {
+		return err
+	}
+	if err := m.access.checkGroupCreation(ctx); err != nil {
 		return err
 	}
 	return m.store.CreateGroup(ctx, g)
@@ -178,6 +182,9 @@ func (m *Management) CreateTopic(ctx context.Context, t domain.Topic) error {
 }
 
 func (m *Management) createTopic(ctx context.Context, t domain.Topic) error {
+	if err := m.access.checkOwnerIncludesCaller(ctx, t.Owner, "topic"); err != nil {
+		return err
+	}
 	name := t.QualifiedName()
 	if _, err := m.store.Group(ctx, name.Group); err != nil {
 		return err

@@ -28,7 +28,9 @@ type OfflineRetransmission struct {
 	store ports.MetadataStore
 	nodes ports.NodeStore
 	links RetransmissionLinks
-	now   func() time.Time
+	// access, when set, lets only owners of the topics create tasks.
+	access *ManagementAccess
+	now    func() time.Time
 }
 
 var _ ports.OfflineRetransmissionService = (*OfflineRetransmission)(nil)
@@ -106,6 +108,9 @@ func (o *OfflineRetransmission) CreateRetransmissionTask(ctx context.Context, r 
 		return task, domain.Errorf(domain.ErrFormat, "type %q: want topic or view", r.Type)
 	}
 	if err := o.targetTopic(ctx, r.TargetTopic); err != nil {
+		return task, err
+	}
+	if err := o.checkPermissions(ctx, task); err != nil {
 		return task, err
 	}
 	b, err := json.Marshal(task)

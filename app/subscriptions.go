@@ -90,6 +90,9 @@ func (m *Management) CreateSubscription(ctx context.Context, topic string, s dom
 	if err := m.validateSubscription(s, t); err != nil {
 		return err
 	}
+	if err := m.access.checkSubscriptionRights(ctx, s, t, nil); err != nil {
+		return err
+	}
 	name := s.QualifiedName()
 	if _, err := m.store.Subscription(ctx, name); err == nil {
 		return domain.Errorf(domain.ErrSubscriptionAlreadyExists, "Subscription %s already exists", name)
@@ -132,7 +135,10 @@ func (m *Management) UpdateSubscription(ctx context.Context, topic, name string,
 			next.State = cur.State
 		}
 		next.CreatedAt, next.ModifiedAt = cur.CreatedAt, cur.ModifiedAt
-		return next, m.validateSubscription(next, t)
+		if err := m.validateSubscription(next, t); err != nil {
+			return domain.Subscription{}, err
+		}
+		return next, m.access.checkSubscriptionRights(ctx, next, t, &cur)
 	})
 	return err
 }

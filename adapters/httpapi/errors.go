@@ -34,6 +34,7 @@ const (
 	codeSchemaBadRequest = "SCHEMA_BAD_REQUEST"
 	codeSchemaMetadata   = "AVRO_SCHEMA_INVALID_METADATA"
 	codeOther            = "OTHER"
+	codePermission       = "PERMISSION_DENIED"
 )
 
 // errorCodes is the one table from domain sentinels to HTTP status and
@@ -86,6 +87,9 @@ var errorCodes = []struct {
 	{domain.ErrCorrupt, http.StatusServiceUnavailable, codeOther},
 	{domain.ErrConflict, http.StatusConflict, codeOther},
 	{domain.ErrUnauthenticated, http.StatusUnauthorized, codeAuth},
+	// Hermes's PermissionDeniedException (group creation, restricted
+	// subscribing, retransmission rights).
+	{domain.ErrPermissionDenied, http.StatusForbidden, codePermission},
 }
 
 // httpError is a failure decided by this adapter (bad media type, body too

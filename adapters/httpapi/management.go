@@ -36,6 +36,15 @@ func NewManagement(svc ports.Management, log *slog.Logger) http.Handler {
 	}
 	m := &management{svc: svc, log: log}
 	mux := http.NewServeMux()
+	for pattern, h := range m.routeTable() {
+		mux.HandleFunc(pattern, m.authorized(pattern, h))
+	}
+	return m.adminFilters(withJSONFallback(mux))
+}
+
+// routeTable returns the handler of every route the use cases serve, by
+// ServeMux pattern; each has its entry in managementPermissions.
+func (m *management) routeTable() map[string]http.HandlerFunc {
 	const sub = "/topics/{topic}/subscriptions/{subscription}"
 	routes := map[string]http.HandlerFunc{
 		"GET /groups":                              m.listGroups,
@@ -69,11 +78,8 @@ func NewManagement(svc ports.Management, log *slog.Logger) http.Handler {
 	m.consumerGroupRoutes(routes)
 	m.previewRoutes(routes)
 	m.filterRoutes(routes)
-	for pattern, h := range routes {
-		mux.HandleFunc(pattern, h)
-	}
-	m.metricsRoutes(mux)
-	return m.adminFilters(withJSONFallback(mux))
+	m.metricsRoutes(routes)
+	return routes
 }
 
 // fail answers err per the error table; internal failures are OTHER, as

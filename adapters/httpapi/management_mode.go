@@ -31,18 +31,20 @@ func (m *management) modeRoutes(routes map[string]http.HandlerFunc) {
 
 // readOnlyFilter refuses changes while the mode is read-only, as Hermes's
 // ReadOnlyFilter: every method but GET, except queries (/query...,
-// /topics...query) and /mode itself, gets 503 OTHER. Hermes lets admins
-// through; Hermes-Go has no caller identity, so it lets nobody through.
+// /topics...query) and /mode itself, gets 503 OTHER. As in Hermes,
+// administrators pass; with management authorization off nobody is one,
+// so then nobody passes (Hermes's AllowAll makes everyone an admin).
 func (m *management) readOnlyFilter(next http.Handler) http.Handler {
 	svc, ok := m.svc.(ports.ModeService)
 	if !ok {
 		return next
 	}
+	authz, _ := m.svc.(ports.ManagementAuthorizer)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		allowed := r.Method == http.MethodGet || strings.HasPrefix(p, "/query") || strings.HasPrefix(p, "/mode") ||
 			(strings.HasPrefix(p, "/topics") && strings.HasSuffix(p, "query"))
-		if !allowed && svc.ReadOnly() {
+		if !allowed && svc.ReadOnly() && (authz == nil || !authz.IsAdmin(r.Context())) {
 			m.fail(w, r, domain.Errorf(domain.ErrReadOnly, "Action forbidden due to read-only mode"))
 			return
 		}

@@ -46,6 +46,10 @@ func (m *management) ownedTopicsFirst(next http.Handler) http.Handler {
 	if !ok {
 		return next
 	}
+	owned := m.authorized(ownedTopicsPattern, func(w http.ResponseWriter, r *http.Request) {
+		topics, err := svc.TopicsOwnedBy(r.Context(), r.PathValue("source"), r.PathValue("id"))
+		m.respond(w, r, orEmpty(topics), err)
+	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rest, found := strings.CutPrefix(r.URL.EscapedPath(), "/topics/owner/")
 		parts := strings.Split(rest, "/")
@@ -53,8 +57,8 @@ func (m *management) ownedTopicsFirst(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		source, id := unescapeSegment(parts[0]), unescapeSegment(parts[1])
-		topics, err := svc.TopicsOwnedBy(r.Context(), source, id)
-		m.respond(w, r, orEmpty(topics), err)
+		r.SetPathValue("source", unescapeSegment(parts[0]))
+		r.SetPathValue("id", unescapeSegment(parts[1]))
+		owned(w, r)
 	})
 }

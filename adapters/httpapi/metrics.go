@@ -16,22 +16,22 @@ import (
 //
 // POST /query/topics/metrics and /query/subscriptions/metrics are in
 // management_query.go.
-func (m *management) metricsRoutes(mux *http.ServeMux) {
+func (m *management) metricsRoutes(routes map[string]http.HandlerFunc) {
 	svc, ok := m.svc.(ports.MetricsService)
 	if !ok {
 		return
 	}
 	const sub = "GET /topics/{topic}/subscriptions/{subscription}/metrics"
-	mux.HandleFunc("GET /topics/{topic}/metrics", func(w http.ResponseWriter, r *http.Request) {
+	routes["GET /topics/{topic}/metrics"] = func(w http.ResponseWriter, r *http.Request) {
 		v, err := svc.TopicMetrics(r.Context(), r.PathValue("topic"))
 		m.respond(w, r, v, err)
-	})
-	mux.HandleFunc(sub, func(w http.ResponseWriter, r *http.Request) {
+	}
+	routes[sub] = func(w http.ResponseWriter, r *http.Request) {
 		v, err := svc.SubscriptionMetrics(r.Context(), r.PathValue("topic"), r.PathValue("subscription"))
 		m.respond(w, r, v, err)
-	})
-	mux.HandleFunc(sub+"/persistent", func(w http.ResponseWriter, r *http.Request) {
+	}
+	routes[sub+"/persistent"] = func(w http.ResponseWriter, r *http.Request) {
 		v, err := svc.PersistentSubscriptionMetrics(r.Context(), r.PathValue("topic"), r.PathValue("subscription"))
 		m.respond(w, r, v, err)
-	})
+	}
 }

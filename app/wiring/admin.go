@@ -53,15 +53,18 @@ func ownerSources(cfg Config) []ports.OwnerSource {
 
 // adminModule provides the admin use cases the management API serves.
 var adminModule = fx.Module("admin", fx.Provide(
-	func(cfg Config, store ports.MetadataStore, storeAdmin ports.MessageStoreAdmin, hc healthChecks) (*app.Admin, error) {
+	func(cfg Config, store ports.MetadataStore, storeAdmin ports.MessageStoreAdmin, hc healthChecks, acc *app.ManagementAccess) (*app.Admin, error) {
 		nodes, ok := store.(ports.NodeStore)
 		if !ok {
 			return nil, fmt.Errorf("metadata store %T keeps no management documents (ports.NodeStore)", store)
 		}
 		inventory, _ := storeAdmin.(ports.StoreTopicInventory)
 		l := cfg.Management.Links
+		console := cfg.Console
+		console.Group.NonAdminCreationEnabled = cfg.Security.Management.NonAdminGroupCreation
 		return &app.Admin{
-			Console:             app.NewConsole(cfg.Console),
+			ManagementAccess:    acc,
+			Console:             app.NewConsole(console),
 			Owners:              app.NewOwners(ownerSources(cfg), store),
 			ManagementMode:      followStorage(app.NewManagementMode(), hc),
 			WorkloadConstraints: app.NewWorkloadConstraints(nodes),
@@ -70,7 +73,7 @@ var adminModule = fx.Module("admin", fx.Provide(
 			Readiness:           app.NewReadiness(nodes, cfg.MessageStore.ClusterName),
 			Consistency:         app.NewConsistency(store, inventory, cfg.MessageStore.ClusterName),
 			OfflineRetransmission: app.NewOfflineRetransmission(store, nodes, app.RetransmissionLinks{
-				LogsURL: l.RetransmissionLogsURL, MetricsURL: l.RetransmissionMetricsURL, JobDetailsURL: l.RetransmissionJobDetailsURL}),
+				LogsURL: l.RetransmissionLogsURL, MetricsURL: l.RetransmissionMetricsURL, JobDetailsURL: l.RetransmissionJobDetailsURL}).WithAccess(acc),
 			Links: app.NewLinks(store, app.LinksConfig{OfflineClientsURL: l.OfflineClientsURL,
 				TopicDashboardURL: l.TopicDashboardURL, SubscriptionDashboardURL: l.SubscriptionDashboardURL,
 				TopicTrackingURLs: templates(l.TopicTrackingURLs), SubscriptionTrackingURLs: templates(l.SubscriptionTrackingURLs)}),

@@ -19,6 +19,8 @@ type SecurityConfig struct {
 	// Identity says how callers of the frontend and management servers
 	// are identified. Nothing configured: every caller is anonymous.
 	Identity IdentityConfig `koanf:"identity"`
+	// Management authorizes the management API (security_management.go).
+	Management ManagementSecurityConfig `koanf:"management"`
 }
 
 // IdentityConfig lists the identity methods; those configured are asked
@@ -95,7 +97,8 @@ type BasicUserConfig struct {
 }
 
 func defaultSecurity() SecurityConfig {
-	return SecurityConfig{Identity: IdentityConfig{Tokens: []TokenConfig{}, Basic: BasicConfig{Realm: "hermes", Users: []BasicUserConfig{}}}}
+	return SecurityConfig{Identity: IdentityConfig{Tokens: []TokenConfig{}, Basic: BasicConfig{Realm: "hermes", Users: []BasicUserConfig{}}},
+		Management: defaultManagementSecurity()}
 }
 
 // identity is the authenticator of both HTTP servers and the challenges

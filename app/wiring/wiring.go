@@ -50,6 +50,7 @@ func Options(cfg Config) fx.Option {
 		appModule,
 		metadataEntriesModule,
 		identityModule,
+		accessModule,
 	}
 	if cfg.Runs(ModuleFrontend) {
 		opts = append(opts, frontendModule)
@@ -280,7 +281,7 @@ var appModule = fx.Module("app", fx.Provide(
 	func(cfg Config, store ports.MetadataStore, producer ports.MessageProducer, m ports.Metrics, t ports.Tracker, sch *app.Schemas, log *slog.Logger) *app.PublishMessage {
 		return app.NewPublishMessage(store, producer, m, t, log.With("component", "publish")).WithSchemas(sch)
 	},
-	fx.Annotate(func(cfg Config, store ports.MetadataStore, admin ports.MessageStoreAdmin, tr ports.TraceRepository, u ports.UndeliveredLog, sch *app.Schemas, jp ports.JSONPathCompiler, log *slog.Logger) *app.Management {
+	fx.Annotate(func(cfg Config, store ports.MetadataStore, admin ports.MessageStoreAdmin, tr ports.TraceRepository, u ports.UndeliveredLog, sch *app.Schemas, jp ports.JSONPathCompiler, acc *app.ManagementAccess, log *slog.Logger) *app.Management {
 		return app.NewManagement(app.ManagementConfig{
 			GroupNamePattern:  regexp.MustCompile(cfg.Management.GroupNamePattern),
 			AllowTopicRemoval: cfg.Management.AllowTopicRemoval,
@@ -288,7 +289,7 @@ var appModule = fx.Module("app", fx.Provide(
 			EndpointProtocols: cfg.Management.EndpointProtocols,
 			ClusterName:       cfg.MessageStore.ClusterName,
 			NameLimits:        nameLimits(cfg),
-		}, store, admin, tr, u, log.With("component", "management")).WithSchemas(sch).WithJSONPath(jp)
+		}, store, admin, tr, u, log.With("component", "management")).WithSchemas(sch).WithJSONPath(jp).WithAccess(acc)
 	}, fx.As(new(ports.Management))),
 ))
 
@@ -366,6 +367,7 @@ var managementModule = fx.Module("management", fx.Invoke(
 		var _ ports.ConsumerGroupService = svc
 		var _ ports.PreviewService = svc
 		var _ ports.FilterService = svc
+		var _ ports.ManagementAuthorizer = svc
 		mlog := log.With("component", "management")
 		h := withPrometheus(httpapi.WithIdentity(httpapi.NewManagement(svc, mlog), id.auth, id.challenges, mlog), mw)
 		serve(lc, log, "management", cfg.Management.Addr, cfg.Management.Server, metrics, h, 10*time.Second)
