@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -136,7 +137,32 @@ func NewFrontend(pub ports.Publisher, cfg FrontendConfig, log *slog.Logger) http
 	}
 	mux.HandleFunc("GET /status/ready", f.ready)
 	mux.HandleFunc("GET /openapi.json", serveOpenAPI(FrontendOpenAPI))
-	return withJSONFallback(mux)
+	fallback := withJSONFallback(mux)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A publish surely matches its route: the fallback's check, a
+		// second route match per request, is skipped.
+		if r.Method == http.MethodPost && plainTopicPath(r.URL.Path) {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		fallback.ServeHTTP(w, r)
+	})
+}
+
+// plainTopicPath reports whether path is /topics/ and one segment of
+// characters a topic name may hold (not "." or ".."), so a path the mux
+// matches as it is, without cleaning or unescaping it first.
+func plainTopicPath(path string) bool {
+	name, ok := strings.CutPrefix(path, "/topics/")
+	if !ok || name == "" || name == "." || name == ".." {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func (f *frontend) ready(w http.ResponseWriter, _ *http.Request) {

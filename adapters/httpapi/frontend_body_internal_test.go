@@ -51,3 +51,13 @@ func TestReadKnownLengthAllocatesTheBodyOnly(t *testing.T) {
 	})
 	assert.Equal(t, 1.0, allocs)
 }
+
+func TestPlainTopicPath(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/topics/pl.group.topic": true, "/topics/g_1.t-2": true, "/topics/a..b": true,
+		"/topics/": false, "/topics/.": false, "/topics/..": false, "/topics/g.t/": false, "/topics/g/t": false,
+		"/topics/g%2Ft": false, "/topics/g t": false, "/topics//g.t": false, "/topics": false, "/x/topics/g.t": false,
+	} {
+		assert.Equal(t, want, plainTopicPath(path), path)
+	}
+}

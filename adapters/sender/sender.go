@@ -222,8 +222,13 @@ func (s *Sender) Send(ctx context.Context, req ports.SendRequest) domain.SendRes
 	if err != nil {
 		return domain.SendResult{Err: err}
 	}
-	resp, err := s.client(req.HTTP2, target.Scheme).Do(hreq)
+	// The transport directly, not Client.Do: a client that follows no
+	// redirect adds nothing to it but a copy of the request's headers
+	// (for redirects) and deadline bookkeeping, on every message. Errors
+	// are worded as Client.Do words them.
+	resp, err := s.client(req.HTTP2, target.Scheme).Transport.RoundTrip(hreq)
 	if err != nil {
+		err = &url.Error{Op: "Post", URL: target.String(), Err: err}
 		return domain.SendResult{Err: err, Timeout: isTimeout(ctx, err)}
 	}
 	idle.touch()
@@ -258,8 +263,13 @@ func newRequest(ctx context.Context, ep *endpoint, req ports.SendRequest, idle *
 		hreq.Body, _ = hreq.GetBody()
 		hreq.ContentLength = int64(len(req.Body))
 	}
+	// One backing array for every header's value slice: Header.Set
+	// allocates one per header.
+	values := make([]string, 0, len(req.Headers))
 	for k, v := range req.Headers {
-		hreq.Header.Set(k, v)
+		values = append(values, v)
+		n := len(values)
+		hreq.Header[http.CanonicalHeaderKey(k)] = values[n-1 : n : n]
 	}
 	if h, ok := req.Headers["Host"]; ok {
 		hreq.Host = h

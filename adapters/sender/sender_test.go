@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -274,6 +276,22 @@ func TestSendConnectionRefusedHidesCredentials(t *testing.T) {
 	assert.Zero(t, r.StatusCode)
 	assert.NotContains(t, r.Err.Error(), "s3cret")
 	assert.NotContains(t, r.Reason(), "s3cret")
+}
+
+// The reason names the request as http.Client words it, though the
+// sender calls the transport directly.
+func TestSendFailureNamesTheRequest(t *testing.T) {
+	t.Parallel()
+	s := newSender(t, sender.Config{})
+	addr := refusedEndpoint(t)
+
+	r := send(t, s, ports.SendRequest{Endpoint: "http://alice:s3cret@" + addr + "/hook"})
+
+	uerr, ok := errors.AsType[*url.Error](r.Err)
+	require.True(t, ok, "%v", r.Err)
+	assert.Equal(t, "Post", uerr.Op)
+	assert.Equal(t, "http://"+addr+"/hook", uerr.URL)
+	assert.True(t, strings.HasPrefix(r.Err.Error(), `Post "http://`+addr+`/hook": `), r.Err.Error())
 }
 
 func TestSendRejectsUnparsableEndpoint(t *testing.T) {
