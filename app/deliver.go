@@ -81,6 +81,7 @@ type Deliverer struct {
 	schemas     *Schemas // nil: AVRO topics are delivered as stored
 	jsonPath    ports.JSONPathCompiler
 	maxRates    maxRateRegistration
+	oauth       *oauthDeps // nil: no OAuth tokens (deliver_oauth.go)
 
 	workers map[string]*worker // owned by Run's goroutine
 	status  runningStatus      // what workers runs, for the status server

@@ -44,7 +44,7 @@ func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.
 	dl := &delivery{Deliverer: d, topic: topic, sub: sub,
 		labels: ports.Labels{"group": name.Topic.Group, "topic": name.Topic.Name, "subscription": name.Name},
 		log:    d.log.With("subscription", name.String())}
-	dl.sender = &endpointSender{Sender: d.sender, log: dl.log}
+	dl.sender = dl.oauthSender(&endpointSender{Sender: d.sender, log: dl.log})
 	filters, err := domain.CompileFilters(sub.Filters, d.jsonPath)
 	if err != nil {
 		// Validation rejects such filters; delivering unfiltered would

@@ -233,6 +233,8 @@ type ConsumersConfig struct {
 	KeepAliveHeader bool `koanf:"keep_alive_header"`
 	// Group tunes the Kafka consumer groups (see ConsumerGroupConfig).
 	Group ConsumerGroupConfig `koanf:"group"`
+	// OAuth tunes deliveries with an oAuthPolicy (see OAuthDeliveryConfig).
+	OAuth OAuthDeliveryConfig `koanf:"oauth"`
 }
 
 // MaxRateConfig is Hermes's consumer.maxrate.* (defaults as Hermes).
@@ -449,6 +451,7 @@ func Defaults() Config {
 			MaxRate: MaxRateConfig{UpdateInterval: 15 * time.Second, BalanceInterval: 30 * time.Second, BusyTolerance: 0.1,
 				MinMaxRate: 1, MinAllowedChangePercent: 1, MinSignificantUpdatePercent: 9, HistorySize: 1},
 			Group: defaultConsumerGroup(),
+			OAuth: OAuthDeliveryConfig{ProviderCheckInterval: 10 * time.Second, RateReductionFactor: 2},
 		},
 		MessageStore: MessageStoreConfig{
 			Kind: MessageStoreEmbedded, NamespaceSeparator: "_", Partitions: 3, ReplicationFactor: 1, ClusterName: "primary-dc",
@@ -560,6 +563,7 @@ func (c Config) Validate() error {
 		bad("consumers.max_rate: %s", strings.TrimPrefix(domain.ErrorMessage(err), "max rate: "))
 	}
 	errs = append(errs, c.Consumers.Group.problems()...)
+	errs = append(errs, c.Consumers.OAuth.problems()...)
 	if strings.ContainsAny(c.Consumers.InstanceID, "/\x00") || c.Consumers.InstanceID == "." || c.Consumers.InstanceID == ".." {
 		bad("consumers.instance_id %q: want a name without / (it names a ZooKeeper node)", c.Consumers.InstanceID)
 	}

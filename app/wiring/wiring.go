@@ -59,7 +59,7 @@ func Options(cfg Config) fx.Option {
 		opts = append(opts, adminModule, managementModule)
 	}
 	if cfg.Runs(ModuleConsumers) {
-		opts = append(opts, senderModule, consumersModule)
+		opts = append(opts, senderModule, oauthModule, consumersModule)
 	}
 	if cfg.Debug.PprofAddr != "" {
 		opts = append(opts, pprofModule(cfg.Debug.PprofAddr))
@@ -388,7 +388,7 @@ var senderModule = fx.Module("sender", fx.Provide(
 var consumersModule = fx.Module("consumers", fx.Invoke(
 	func(lc fx.Lifecycle, cfg Config, store ports.MetadataStore, admin ports.MessageStoreAdmin, cf ports.MessageConsumerFactory,
 		s ports.Sender, m ports.Metrics, t ports.Tracker, u ports.UndeliveredLog, sch *app.Schemas, mr ports.MaxRateRegistry, jp ports.JSONPathCompiler,
-		mw metricsWriters, log *slog.Logger) {
+		mw metricsWriters, tokens ports.AccessTokens, log *slog.Logger) error {
 		mc := cfg.Consumers.MaxRate
 		d := app.NewDeliverer(app.DeliveryConfig{
 			RestartBackoff: cfg.Consumers.RestartBackoff, ClusterName: cfg.MessageStore.ClusterName,
@@ -398,6 +398,9 @@ var consumersModule = fx.Module("consumers", fx.Invoke(
 		},
 			store, admin, cf, s, m, t, u, log.With("component", "consumers")).WithSchemas(sch).WithJSONPath(jp).
 			ShareMaxRate(mr, cfg.Consumers.instanceID())
+		if err := withOAuth(d, cfg, store, tokens); err != nil {
+			return err
+		}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		lc.Append(fx.Hook{
@@ -411,5 +414,6 @@ var consumersModule = fx.Module("consumers", fx.Invoke(
 		// Hermes's consumers status server: the liveness probe of a
 		// consumers-only process.
 		serve(lc, log, "consumers", cfg.Consumers.Addr, defaultServerConfig(30*time.Second, 256), m, withPrometheus(httpapi.NewConsumersStatus(d), mw), 5*time.Second)
+		return nil
 	},
 ))
