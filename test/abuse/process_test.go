@@ -9,7 +9,6 @@ package abuse
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -17,7 +16,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -53,33 +51,18 @@ type proc struct {
 	cmd        *exec.Cmd
 	frontend   string // host:port
 	management string // host:port
-	log        *syncBuffer
-	exited     chan struct{}
+	log        *testenv.Output
+	exited     <-chan struct{}
 }
-
-var listeningLine = regexp.MustCompile(`msg=listening component=(\w+) addr=(\S+)`)
 
 // start runs the binary in memory with loopback listeners and extra env.
 func start(t *testing.T, env ...string) *proc {
 	t.Helper()
-	p := &proc{t: t, log: &syncBuffer{}, exited: make(chan struct{})}
-	p.cmd = exec.Command(binary)
-	p.cmd.Env = append(os.Environ(),
-		"HERMES_IN_MEMORY=true", "HERMES_DATA_DIR="+t.TempDir(),
-		"HERMES_FRONTEND__ADDR=127.0.0.1:0", "HERMES_MANAGEMENT__ADDR=127.0.0.1:0", "HERMES_CONSUMERS__ADDR=127.0.0.1:0",
-		"HERMES_CONSUMERS__RESTART_BACKOFF=200ms",
-	)
-	p.cmd.Env = append(p.cmd.Env, env...)
-	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
-	require.NoError(t, p.cmd.Start())
-	go func() { _ = p.cmd.Wait(); close(p.exited) }()
+	started, err := testenv.StartHermes(binary, nil, append([]string{"HERMES_IN_MEMORY=true", "HERMES_DATA_DIR=" + t.TempDir()}, env...)...)
+	require.NoError(t, err)
+	p := &proc{t: t, cmd: started.Cmd, log: started.Output, exited: started.Exited}
 	t.Cleanup(func() {
-		select {
-		case <-p.exited:
-		default:
-			_ = p.cmd.Process.Kill()
-			<-p.exited
-		}
+		started.Kill()
 		if t.Failed() {
 			t.Logf("hermes log (last 8 KiB):\n%s", tail(p.log.String(), 8<<10))
 		}
@@ -90,14 +73,7 @@ func start(t *testing.T, env ...string) *proc {
 			return true
 		default:
 		}
-		for _, m := range listeningLine.FindAllStringSubmatch(p.log.String(), -1) {
-			switch m[1] {
-			case "frontend":
-				p.frontend = m[2]
-			case "management":
-				p.management = m[2]
-			}
-		}
+		p.frontend, p.management = started.Listening("frontend"), started.Listening("management")
 		return p.frontend != "" && p.management != "" && status(probe.Get("http://"+p.frontend+"/status/ping")) == http.StatusOK &&
 			status(probe.Get("http://"+p.management+"/groups")) == http.StatusOK &&
 			strings.Contains(p.log.String(), `msg="consumers started"`)
@@ -158,24 +134,6 @@ func (p *proc) rss(t *testing.T) int64 {
 	}
 	t.Fatal("no VmRSS in /proc status")
 	return 0
-}
-
-// syncBuffer is a bytes.Buffer safe for the process's writes and our reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // dial opens a raw connection whose reads and writes give up after patience.

@@ -3,14 +3,12 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -38,8 +36,9 @@ type hermes struct {
 	consumers  string // the consumers' status server
 	modules    []string
 	env        []string
-	log        *syncBuffer
-	exited     chan struct{}
+	log        *testenv.Output
+	exited     <-chan struct{}
+	proc       *testenv.Process
 }
 
 // startHermes runs the binary with all modules on dataDir and extra env.
@@ -62,19 +61,9 @@ func startModules(t *testing.T, modules string, env ...string) *hermes {
 
 func (h *hermes) start() {
 	t := h.t
-	h.cmd = exec.Command(binary, "--modules", strings.Join(h.modules, ","))
-	h.cmd.Env = append(os.Environ(),
-		"HERMES_FRONTEND__ADDR=127.0.0.1:0",
-		"HERMES_MANAGEMENT__ADDR=127.0.0.1:0",
-		"HERMES_CONSUMERS__ADDR=127.0.0.1:0",
-		"HERMES_CONSUMERS__RESTART_BACKOFF=200ms",
-	)
-	h.cmd.Env = append(h.cmd.Env, h.env...)
-	h.log = &syncBuffer{}
-	h.cmd.Stdout, h.cmd.Stderr = h.log, h.log
-	require.NoError(t, h.cmd.Start())
-	h.exited = make(chan struct{})
-	go func() { _ = h.cmd.Wait(); close(h.exited) }()
+	p, err := testenv.StartHermes(binary, []string{"--modules", strings.Join(h.modules, ",")}, h.env...)
+	require.NoError(t, err)
+	h.cmd, h.log, h.exited, h.proc = p.Cmd, p.Output, p.Exited, p
 	deadline := time.Now().Add(30 * time.Second)
 	for !h.ready() {
 		select {
@@ -95,53 +84,23 @@ func (h *hermes) ready() bool {
 	for _, m := range h.modules {
 		switch m {
 		case "frontend":
-			if addr := listening(log, m); addr == "" || !h.up("http://"+addr+"/status/ping") {
+			if addr := h.proc.Listening(m); addr == "" || !h.up("http://"+addr+"/status/ping") {
 				return false
 			}
-			h.frontend = "http://" + listening(log, m)
+			h.frontend = "http://" + h.proc.Listening(m)
 		case "management":
-			if addr := listening(log, m); addr == "" || !h.up("http://"+addr+"/groups") {
+			if addr := h.proc.Listening(m); addr == "" || !h.up("http://"+addr+"/groups") {
 				return false
 			}
-			h.management = "http://" + listening(log, m)
+			h.management = "http://" + h.proc.Listening(m)
 		case "consumers":
-			if addr := listening(log, m); !strings.Contains(log, `msg="consumers started"`) || addr == "" || !h.up("http://"+addr+"/status/health") {
+			if addr := h.proc.Listening(m); !strings.Contains(log, `msg="consumers started"`) || addr == "" || !h.up("http://"+addr+"/status/health") {
 				return false
 			}
-			h.consumers = "http://" + listening(log, m)
+			h.consumers = "http://" + h.proc.Listening(m)
 		}
 	}
 	return true
-}
-
-var listeningLine = regexp.MustCompile(`msg=listening component=(\w+) addr=(\S+)`)
-
-// listening returns the address a module logged it listens on.
-func listening(log, module string) string {
-	for _, m := range listeningLine.FindAllStringSubmatch(log, -1) {
-		if m[1] == module {
-			return m[2]
-		}
-	}
-	return ""
-}
-
-// syncBuffer is a bytes.Buffer safe for the process's writes and our reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func (h *hermes) up(url string) bool {
@@ -164,12 +123,7 @@ func (h *hermes) stop() {
 }
 
 func (h *hermes) kill() {
-	select {
-	case <-h.exited:
-	default:
-		_ = h.cmd.Process.Kill()
-		<-h.exited
-	}
+	h.proc.Kill()
 	if h.t.Failed() {
 		h.t.Logf("hermes log:\n%s", h.log.String())
 	}

@@ -1,34 +1,13 @@
 package testenv
 
 import (
-	"bytes"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// lockedBuffer is a bytes.Buffer safe to write from the trickle goroutine
-// while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 func TestTrickleSendsEveryByte(t *testing.T) {
 	for name, tc := range map[string]struct {
@@ -39,7 +18,7 @@ func TestTrickleSendsEveryByte(t *testing.T) {
 		"chunked": {true, strings.Repeat("1\r\n \r\n", 3)},
 	} {
 		t.Run(name, func(t *testing.T) {
-			var b lockedBuffer
+			var b Output
 			tr := Trickle(&b, 3, time.Millisecond, tc.chunked)
 			require.Eventually(t, tr.SentAll, 30*time.Second, time.Millisecond)
 			tr.Stop()
@@ -49,7 +28,7 @@ func TestTrickleSendsEveryByte(t *testing.T) {
 }
 
 func TestTrickleStopEndsItEarly(t *testing.T) {
-	var b lockedBuffer
+	var b Output
 	tr := Trickle(&b, 10, time.Hour, false)
 	tr.Stop()
 	tr.Stop() // a second Stop is harmless
