@@ -22,24 +22,29 @@ import (
 // makes from a goroutine of its own or a callback: the broker answers a
 // request with an error, or drops the connection instead of answering.
 
-// faultyCluster is a kfake broker the test can make misbehave.
-func faultyCluster(t *testing.T) (*kfake.Cluster, kafka.Config) {
+// fakeCluster is a one-broker kfake cluster of one-partition topics,
+// closed when t ends: a broker the test can make misbehave through its
+// Control hooks.
+func fakeCluster(t *testing.T, opts ...kfake.Opt) *kfake.Cluster {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.DefaultNumPartitions(1), kfake.GroupMinSessionTimeout(time.Second))
+	c, err := kfake.NewCluster(append([]kfake.Opt{kfake.NumBrokers(1), kfake.DefaultNumPartitions(1)}, opts...)...)
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
+	return c
+}
+
+// faultyCluster is a fakeCluster whose groups take short sessions.
+func faultyCluster(t *testing.T) (*kfake.Cluster, kafka.Config) {
+	t.Helper()
+	c := fakeCluster(t, kfake.GroupMinSessionTimeout(time.Second))
 	return c, kafka.Config{Brokers: c.ListenAddrs(), Partitions: 1, SessionTimeout: 2 * time.Second, RebalanceTimeout: 2 * time.Second}
 }
 
 // consumeOne creates a topic with one message and a consumer that polled it.
 func consumeOne(t *testing.T, cfg kafka.Config) (ports.MessageConsumer, ports.ReceivedMessage) {
 	t.Helper()
-	adm, err := kafka.NewAdmin(cfg, testLogger())
-	require.NoError(t, err)
-	t.Cleanup(adm.Close)
-	prod, err := kafka.NewProducer(cfg, testLogger())
-	require.NoError(t, err)
-	t.Cleanup(prod.Close)
+	adm := newAdmin(t, cfg)
+	prod := newProducer(t, cfg)
 	topic := jsonTopic("fault.commit")
 	require.NoError(t, adm.CreateTopic(t.Context(), topic))
 	require.NoError(t, prod.Produce(t.Context(), topic, domain.Message{ID: "1", Body: []byte(`{"n":1}`)}))
@@ -146,9 +151,7 @@ func TestPollSurvivesFailingFetches(t *testing.T) {
 	require.Error(t, err) // the context ended, or the fetch error came through
 
 	failing.Store(false)
-	prod, err := kafka.NewProducer(cfg, testLogger())
-	require.NoError(t, err)
-	t.Cleanup(prod.Close)
+	prod := newProducer(t, cfg)
 	require.NoError(t, prod.Produce(t.Context(), jsonTopic("fault.commit"), domain.Message{ID: "2", Body: []byte(`{"n":2}`)}))
 	require.Eventually(t, func() bool {
 		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
@@ -163,14 +166,10 @@ func TestPollSurvivesFailingFetches(t *testing.T) {
 func TestProduceSurvivesDroppedConnections(t *testing.T) {
 	t.Parallel()
 	cluster, cfg := faultyCluster(t)
-	adm, err := kafka.NewAdmin(cfg, testLogger())
-	require.NoError(t, err)
-	t.Cleanup(adm.Close)
+	adm := newAdmin(t, cfg)
 	topic := jsonTopic("fault.produce")
 	require.NoError(t, adm.CreateTopic(t.Context(), topic))
-	prod, err := kafka.NewProducer(cfg, testLogger())
-	require.NoError(t, err)
-	t.Cleanup(prod.Close)
+	prod := newProducer(t, cfg)
 
 	var failing atomic.Bool
 	failing.Store(true)
@@ -194,9 +193,7 @@ func TestProduceSurvivesDroppedConnections(t *testing.T) {
 func TestAdminCallsSurviveDroppedConnections(t *testing.T) {
 	t.Parallel()
 	cluster, cfg := faultyCluster(t)
-	adm, err := kafka.NewAdmin(cfg, testLogger())
-	require.NoError(t, err)
-	t.Cleanup(adm.Close)
+	adm := newAdmin(t, cfg)
 	topic := jsonTopic("fault.admin")
 	require.NoError(t, adm.CreateTopic(t.Context(), topic))
 	sub := domain.SubscriptionName{Topic: topic.QualifiedName(), Name: "s"}

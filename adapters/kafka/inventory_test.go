@@ -15,12 +15,8 @@ func TestStoreTopicInventory(t *testing.T) {
 	t.Parallel()
 	emb := startEmbedded(t)
 	cfg := kafka.Config{Brokers: emb.Addrs(), Namespace: "ns"}
-	adm, err := kafka.NewAdmin(cfg, testLogger())
-	require.NoError(t, err)
-	t.Cleanup(adm.Close)
-	prod, err := kafka.NewProducer(cfg, testLogger())
-	require.NoError(t, err)
-	t.Cleanup(prod.Close)
+	adm := newAdmin(t, cfg)
+	prod := newProducer(t, cfg)
 	ctx := t.Context()
 
 	quiet, busy := jsonTopic("inv.quiet"), jsonTopic("inv.busy")

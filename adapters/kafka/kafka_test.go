@@ -25,6 +25,24 @@ func startEmbedded(t *testing.T) *kafka.Embedded {
 	return emb
 }
 
+// newAdmin is an admin of cfg, closed when t ends.
+func newAdmin(t *testing.T, cfg kafka.Config) *kafka.Admin {
+	t.Helper()
+	adm, err := kafka.NewAdmin(cfg, testLogger())
+	require.NoError(t, err)
+	t.Cleanup(adm.Close)
+	return adm
+}
+
+// newProducer is a producer of cfg, closed when t ends.
+func newProducer(t *testing.T, cfg kafka.Config) *kafka.Producer {
+	t.Helper()
+	prod, err := kafka.NewProducer(cfg, testLogger())
+	require.NoError(t, err)
+	t.Cleanup(prod.Close)
+	return prod
+}
+
 func jsonTopic(name string) domain.Topic {
 	topic := domain.NewTopic()
 	topic.Name = name
@@ -39,12 +57,8 @@ func TestRecordFormatIsHermes(t *testing.T) {
 	t.Parallel()
 	emb := startEmbedded(t)
 	cfg := kafka.Config{Brokers: emb.Addrs(), Namespace: "ns"}
-	adm, err := kafka.NewAdmin(cfg, testLogger())
-	require.NoError(t, err)
-	t.Cleanup(adm.Close)
-	prod, err := kafka.NewProducer(cfg, testLogger())
-	require.NoError(t, err)
-	t.Cleanup(prod.Close)
+	adm := newAdmin(t, cfg)
+	prod := newProducer(t, cfg)
 
 	topic := jsonTopic("pl.allegro.events")
 	require.NoError(t, adm.CreateTopic(t.Context(), topic))
@@ -96,9 +110,7 @@ func TestRecordFormatIsHermes(t *testing.T) {
 func TestSubscriptionPositionUsesHermesGroupID(t *testing.T) {
 	t.Parallel()
 	emb := startEmbedded(t)
-	adm, err := kafka.NewAdmin(kafka.Config{Brokers: emb.Addrs(), Namespace: "ns"}, testLogger())
-	require.NoError(t, err)
-	t.Cleanup(adm.Close)
+	adm := newAdmin(t, kafka.Config{Brokers: emb.Addrs(), Namespace: "ns"})
 	topic := jsonTopic("my_group.my_topic")
 	require.NoError(t, adm.CreateTopic(t.Context(), topic))
 	require.NoError(t, adm.CreateSubscriptionPosition(t.Context(), domain.SubscriptionName{Topic: topic.QualifiedName(), Name: "my_sub"}))
@@ -122,16 +134,12 @@ func TestBrokerDown(t *testing.T) {
 	cfg := kafka.Config{Brokers: []string{addr}}
 	topic := jsonTopic("g.t")
 
-	prod, err := kafka.NewProducer(cfg, testLogger())
-	require.NoError(t, err)
-	t.Cleanup(prod.Close)
+	prod := newProducer(t, cfg)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 	defer cancel()
 	assert.ErrorIs(t, prod.Produce(ctx, topic, domain.Message{ID: "1", Body: []byte("{}")}), domain.ErrStoreTimeout)
 
-	adm, err := kafka.NewAdmin(cfg, testLogger())
-	require.NoError(t, err)
-	t.Cleanup(adm.Close)
+	adm := newAdmin(t, cfg)
 	ctx, cancel = context.WithTimeout(t.Context(), time.Second)
 	defer cancel()
 	assert.ErrorIs(t, adm.CreateTopic(ctx, topic), domain.ErrUnavailable)
@@ -161,13 +169,9 @@ func TestBrokerGoneProduceTimesOut(t *testing.T) {
 	require.NoError(t, err)
 	cfg := kafka.Config{Brokers: []string{addr}}
 	topic := jsonTopic("gone.t")
-	adm, err := kafka.NewAdmin(cfg, testLogger())
-	require.NoError(t, err)
-	t.Cleanup(adm.Close)
+	adm := newAdmin(t, cfg)
 	require.NoError(t, adm.CreateTopic(t.Context(), topic))
-	prod, err := kafka.NewProducer(cfg, testLogger())
-	require.NoError(t, err)
-	t.Cleanup(prod.Close)
+	prod := newProducer(t, cfg)
 	require.NoError(t, prod.Produce(t.Context(), topic, domain.Message{ID: "1", Body: []byte("{}")}))
 
 	emb.Close()

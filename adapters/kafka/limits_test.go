@@ -22,9 +22,7 @@ func TestCreateTopicRefusesNamesOverKafkasLimit(t *testing.T) {
 	t.Parallel()
 	emb := startEmbedded(t)
 	cfg := kafka.Config{Brokers: emb.Addrs(), Namespace: "ns"}
-	adm, err := kafka.NewAdmin(cfg, testLogger())
-	require.NoError(t, err)
-	t.Cleanup(adm.Close)
+	adm := newAdmin(t, cfg)
 
 	limit := cfg.NameLimits().MaxQualifiedTopic
 	require.Equal(t, domain.MaxStoreTopicName-len("ns_"), limit)
@@ -51,9 +49,7 @@ func TestProduceRefusalIsNotATimeout(t *testing.T) {
 	resp, err := kadm.NewClient(kgoClient(t, emb)).CreateTopic(t.Context(), 1, 1, nil, name)
 	require.NoError(t, err)
 	require.NoError(t, resp.Err)
-	prod, err := kafka.NewProducer(kafka.Config{Brokers: emb.Addrs()}, testLogger())
-	require.NoError(t, err)
-	t.Cleanup(prod.Close)
+	prod := newProducer(t, kafka.Config{Brokers: emb.Addrs()})
 
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
@@ -77,12 +73,10 @@ func kgoClient(t *testing.T, emb *kafka.Embedded) *kgo.Client {
 func TestProduceToANameKafkaCannotHold(t *testing.T) {
 	t.Parallel()
 	emb := startEmbedded(t)
-	prod, err := kafka.NewProducer(kafka.Config{Brokers: emb.Addrs()}, testLogger())
-	require.NoError(t, err)
-	t.Cleanup(prod.Close)
+	prod := newProducer(t, kafka.Config{Brokers: emb.Addrs()})
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	err = prod.Produce(ctx, jsonTopic(strings.Repeat("g", 250)+".tttttt"), domain.Message{ID: "id", Timestamp: time.Now(), Body: []byte(`{}`)})
+	err := prod.Produce(ctx, jsonTopic(strings.Repeat("g", 250)+".tttttt"), domain.Message{ID: "id", Timestamp: time.Now(), Body: []byte(`{}`)})
 	require.ErrorIs(t, err, domain.ErrStoreRefused)
 	assert.NotErrorIs(t, err, domain.ErrValidation)
 	assert.NoError(t, ctx.Err(), "it came back before the deadline")

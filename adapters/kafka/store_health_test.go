@@ -48,18 +48,12 @@ func refuseProduces(c *kfake.Cluster, refusing *atomic.Bool, code int16) {
 // again after the next write it takes (issue 15, defect 10).
 func TestRefusedWritesMakeTheStoreDown(t *testing.T) {
 	t.Parallel()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.DefaultNumPartitions(1))
-	require.NoError(t, err)
-	t.Cleanup(c.Close)
+	c := fakeCluster(t)
 	var refusing atomic.Bool
 	refuseProduces(c, &refusing, kerr.UnknownServerError.Code)
 	cfg := kafka.Config{Brokers: c.ListenAddrs()}
-	adm, err := kafka.NewAdmin(cfg, testLogger())
-	require.NoError(t, err)
-	t.Cleanup(adm.Close)
-	prod, err := kafka.NewProducer(cfg, testLogger())
-	require.NoError(t, err)
-	t.Cleanup(prod.Close)
+	adm := newAdmin(t, cfg)
+	prod := newProducer(t, cfg)
 	diskFull := errors.New("write: no space left on device")
 	var explain atomic.Bool
 	prod.WithWriteFailure(func() error {
@@ -76,7 +70,7 @@ func TestRefusedWritesMakeTheStoreDown(t *testing.T) {
 	refusing.Store(true)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	err = prod.Produce(ctx, topic, domain.Message{ID: "2", Body: []byte("{}")})
+	err := prod.Produce(ctx, topic, domain.Message{ID: "2", Body: []byte("{}")})
 	require.ErrorIs(t, err, domain.ErrStoreUnavailable)
 	assert.NoError(t, ctx.Err(), "a refusal comes back at once, not at the deadline")
 	h := prod.Health()
