@@ -455,7 +455,15 @@ func (e *encoder) record(n *node) error {
 }
 
 // array writes Java's layout: one block of all items, then the end block.
-func (e *encoder) array(n *node) error {
+func (e *encoder) array(n *node) error { return e.items(n, ']') }
+
+// mapValue writes a map as array does, each item its key then its value.
+func (e *encoder) mapValue(n *node) error { return e.items(n, '}') }
+
+// items reads the JSON array or object (end is its closing token) and
+// writes its items as one block and the end block; an object's items
+// are prefixed with their keys.
+func (e *encoder) items(n *node, end jsontext.Kind) error {
 	d := e.dec
 	if _, err := d.ReadToken(); err != nil {
 		return err
@@ -463,7 +471,12 @@ func (e *encoder) array(n *node) error {
 	start := len(e.out)
 	e.out = append(e.out, 0)
 	count := 0
-	for d.PeekKind() != ']' {
+	for d.PeekKind() != end {
+		if end == '}' {
+			if err := e.mapKey(); err != nil {
+				return err
+			}
+		}
 		if err := e.value(n.elem); err != nil {
 			return err
 		}
@@ -476,37 +489,18 @@ func (e *encoder) array(n *node) error {
 	return nil
 }
 
-func (e *encoder) mapValue(n *node) error {
-	d := e.dec
-	if _, err := d.ReadToken(); err != nil {
+// mapKey writes the next object name as an Avro string; anything but a
+// name leaves the message to the slow path.
+func (e *encoder) mapKey() error {
+	if e.dec.PeekKind() != '"' {
+		return errSlow
+	}
+	key, err := e.readString()
+	if err != nil {
 		return err
 	}
-	start := len(e.out)
-	e.out = append(e.out, 0)
-	count := 0
-	for {
-		k := d.PeekKind()
-		if k == '}' {
-			break
-		}
-		if k != '"' {
-			return errSlow
-		}
-		key, err := e.readString()
-		if err != nil {
-			return err
-		}
-		e.out = appendLong(e.out, int64(len(key)))
-		e.out = append(e.out, key...)
-		if err := e.value(n.elem); err != nil {
-			return err
-		}
-		count++
-	}
-	if _, err := d.ReadToken(); err != nil {
-		return err
-	}
-	e.closeBlock(start, count)
+	e.out = appendLong(e.out, int64(len(key)))
+	e.out = append(e.out, key...)
 	return nil
 }
 
