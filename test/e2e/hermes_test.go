@@ -89,7 +89,8 @@ func (h *hermes) ready() bool {
 			}
 			h.frontend = "http://" + h.proc.Listening(m)
 		case "management":
-			if addr := h.proc.Listening(m); addr == "" || !h.up("http://"+addr+"/groups") {
+			// 401: reads are closed to anonymous callers, and served.
+			if addr := h.proc.Listening(m); addr == "" || !h.up("http://"+addr+"/groups", http.StatusUnauthorized) {
 				return false
 			}
 			h.management = "http://" + h.proc.Listening(m)
@@ -103,13 +104,14 @@ func (h *hermes) ready() bool {
 	return true
 }
 
-func (h *hermes) up(url string) bool {
+// up reports whether url answers 200 or one of also.
+func (h *hermes) up(url string, also ...int) bool {
 	resp, err := http.Get(url)
 	if err != nil {
 		return false
 	}
 	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
+	return resp.StatusCode == http.StatusOK || slices.Contains(also, resp.StatusCode)
 }
 
 // stop sends SIGTERM and waits for a graceful exit.
