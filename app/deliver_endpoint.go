@@ -13,6 +13,10 @@ import (
 	"github.com/hermes-go/hermes/ports"
 )
 
+// EndpointGuardRefusalsMetric counts the delivery attempts the SSRF guard
+// refused at dial time (each also counts as subscription.other-errors).
+const EndpointGuardRefusalsMetric = "subscription.endpoint-guard-refusals"
+
 // endpointSender wraps a subscription's sender so that an endpoint whose
 // address cannot be parsed or resolved gives a clear failure reason, with
 // the endpoint masked, and is logged once per subscription (not once per
@@ -43,6 +47,8 @@ func endpointProblem(err error) string {
 	switch {
 	case err == nil:
 		return ""
+	case errors.Is(err, domain.ErrEndpointForbidden):
+		return "is refused by the endpoint guard"
 	case errors.Is(err, domain.ErrValidation):
 		return "is not a valid http(s) address"
 	}

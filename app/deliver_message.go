@@ -199,6 +199,9 @@ func (dl *delivery) send(ctx context.Context, req ports.SendRequest) domain.Send
 		dl.metrics.Count("subscription.timeouts", dl.labels, 1)
 	case res.Err != nil:
 		dl.metrics.Count("subscription.other-errors", dl.labels, 1)
+		if errors.Is(res.Err, domain.ErrEndpointForbidden) {
+			dl.metrics.Count(EndpointGuardRefusalsMetric, dl.labels, 1)
+		}
 	}
 	return res
 }

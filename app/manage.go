@@ -42,6 +42,8 @@ type Management struct {
 	schemas     *Schemas               // nil: AVRO topics are refused
 	jsonPath    ports.JSONPathCompiler // nil: jsonpath filters are refused
 	access      *ManagementAccess      // nil: every caller may do everything
+	// endpointGuard is the SSRF guard; nil: every endpoint is accepted.
+	endpointGuard ports.EndpointGuard
 }
 
 var _ ports.Management = (*Management)(nil)

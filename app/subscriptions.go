@@ -93,6 +93,9 @@ func (m *Management) CreateSubscription(ctx context.Context, topic string, s dom
 	if err := m.access.checkSubscriptionRights(ctx, s, t, nil); err != nil {
 		return err
 	}
+	if err := m.checkEndpoint(ctx, s.Endpoint); err != nil {
+		return err
+	}
 	name := s.QualifiedName()
 	if _, err := m.store.Subscription(ctx, name); err == nil {
 		return domain.Errorf(domain.ErrSubscriptionAlreadyExists, "Subscription %s already exists", name)
@@ -113,6 +116,9 @@ func (m *Management) UpdateSubscription(ctx context.Context, topic, name string,
 	}
 	t, err := m.store.Topic(ctx, n.Topic)
 	if err != nil {
+		return err
+	}
+	if err := m.checkPatchedEndpoint(ctx, patch); err != nil {
 		return err
 	}
 	_, err = m.store.UpdateSubscription(ctx, n, func(cur domain.Subscription) (domain.Subscription, error) {

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	stdlog "log"
@@ -58,6 +59,10 @@ type ServerConfig struct {
 	MaxConnections int
 	// Metrics counts client aborts (ClientAbortsMetric). Nil counts none.
 	Metrics ports.Metrics
+	// TLS, when not nil, serves HTTPS with HTTP/2 and HTTP/1.1 (see
+	// LoadTLS); nil serves plain HTTP/1.1. The limits above apply to both;
+	// the TLS handshake is bounded by the shortest of the three timeouts.
+	TLS *tls.Config
 }
 
 // DefaultServerConfig returns the defaults documented on ServerConfig.
@@ -121,7 +126,11 @@ func NewServer(cfg ServerConfig, h http.Handler, log *slog.Logger) *Server {
 		WriteTimeout:      s.cfg.WriteTimeout,
 		IdleTimeout:       s.cfg.KeepAliveTimeout,
 		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
+		TLSConfig:         s.cfg.TLS,
 		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			if tc, ok := c.(*tls.Conn); ok {
+				c = tc.NetConn()
+			}
 			if lc, ok := c.(*limitedConn); ok && lc.over {
 				return context.WithValue(ctx, overCapKey{}, true)
 			}
@@ -151,7 +160,13 @@ func (l serverLog) Write(p []byte) (int, error) {
 // Serve accepts connections on ln until Shutdown; it returns
 // http.ErrServerClosed after Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
-	return s.srv.Serve(&limitListener{Listener: ln, s: s})
+	// The cap counts TCP connections, under TLS: a client that never
+	// finishes its handshake holds a slot until the handshake times out.
+	ll := &limitListener{Listener: ln, s: s}
+	if s.cfg.TLS != nil {
+		return s.srv.ServeTLS(ll, "", "")
+	}
+	return s.srv.Serve(ll)
 }
 
 // Shutdown stops accepting, waits for in-flight requests until ctx ends,

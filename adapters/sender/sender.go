@@ -56,9 +56,13 @@ type Config struct {
 	DialTimeout time.Duration
 	// MaxDrainBytes is how much of each response body is read and discarded.
 	MaxDrainBytes int64
-	// TLS is the client TLS configuration (custom roots); nil uses the
-	// system roots.
+	// TLS is the client TLS configuration (custom roots, see LoadTLS);
+	// nil uses the system roots.
 	TLS *tls.Config
+	// Guard, when not nil, checks every address before it is dialled
+	// (the SSRF guard); a refused one fails the send with an error
+	// wrapping domain.ErrEndpointForbidden.
+	Guard *Guard
 }
 
 func (c Config) withDefaults() Config {
@@ -165,8 +169,14 @@ func newTransport(cfg Config) *http.Transport {
 	if cfg.TLS != nil {
 		tlsCfg = cfg.TLS.Clone()
 	}
+	d := &net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}
+	dial := d.DialContext
+	if cfg.Guard != nil {
+		dial = cfg.Guard.dialContext(d)
+	}
 	return &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		// No Proxy: a proxy would dial the endpoint past the guard.
+		DialContext:         dial,
 		TLSClientConfig:     tlsCfg,
 		TLSHandshakeTimeout: cfg.DialTimeout,
 		MaxConnsPerHost:     cfg.MaxConnsPerHost,

@@ -235,6 +235,8 @@ type ConsumersConfig struct {
 	Group ConsumerGroupConfig `koanf:"group"`
 	// OAuth tunes deliveries with an oAuthPolicy (see OAuthDeliveryConfig).
 	OAuth OAuthDeliveryConfig `koanf:"oauth"`
+	// TLS configures TLS to HTTPS endpoints (see ConsumersTLSConfig).
+	TLS ConsumersTLSConfig `koanf:"tls"`
 }
 
 // MaxRateConfig is Hermes's consumer.maxrate.* (defaults as Hermes).
@@ -604,6 +606,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.validateFrontendServer()...)
 	errs = append(errs, c.Management.Server.validate("management.server")...)
 	errs = append(errs, c.validateSecurity()...)
+	errs = append(errs, c.validateSecurityTLS()...)
 	return errors.Join(errs...)
 }
 

@@ -21,6 +21,8 @@ type SecurityConfig struct {
 	Identity IdentityConfig `koanf:"identity"`
 	// Management authorizes the management API (security_management.go).
 	Management ManagementSecurityConfig `koanf:"management"`
+	// EndpointGuard is the SSRF guard on subscription endpoints (guard.go).
+	EndpointGuard EndpointGuardConfig `koanf:"endpoint_guard"`
 }
 
 // IdentityConfig lists the identity methods; those configured are asked

@@ -34,6 +34,26 @@ type ServerConfig struct {
 	// MaxConnections caps open connections (frontend 4096, management
 	// 1024); past it, 503 TOO_MANY_CONNECTIONS and the connection closes.
 	MaxConnections int `koanf:"max_connections"`
+	// TLS serves HTTPS (with HTTP/2) from certificate files; see ServerTLSConfig.
+	TLS ServerTLSConfig `koanf:"tls"`
+}
+
+// ServerTLSConfig is *.server.tls (docs/security.md, "TLS"). Without
+// cert_file the server speaks plain HTTP.
+type ServerTLSConfig struct {
+	// CertFile is the PEM certificate chain, leaf first; re-read when it changes.
+	CertFile string `koanf:"cert_file"`
+	// KeyFile is the PEM private key of CertFile's leaf.
+	KeyFile string `koanf:"key_file"`
+	// ClientCAFile is a PEM bundle of the CAs that sign client certificates.
+	ClientCAFile string `koanf:"client_ca_file"`
+	// ClientAuth is none (default), request (verify a certificate if
+	// sent) or require (refuse a client without one).
+	ClientAuth string `koanf:"client_auth"`
+}
+
+func (t ServerTLSConfig) adapter() httpapi.TLSConfig {
+	return httpapi.TLSConfig{CertFile: t.CertFile, KeyFile: t.KeyFile, ClientCAFile: t.ClientCAFile, ClientAuth: t.ClientAuth}
 }
 
 func defaultServerConfig(writeTimeout time.Duration, maxConnections int) ServerConfig {
@@ -63,7 +83,7 @@ func (s ServerConfig) validate(prefix string) []error {
 	if s.MaxConnections <= 0 {
 		errs = append(errs, fmt.Errorf("%s.max_connections %d: want a positive count such as 4096", prefix, s.MaxConnections))
 	}
-	return errs
+	return append(errs, s.TLS.adapter().Problems(prefix+".tls")...)
 }
 
 // validateFrontendServer checks that a publish's whole budget (body, then
@@ -80,20 +100,31 @@ func (c Config) validateFrontendServer() []error {
 }
 
 // serve runs an HTTP server on addr for the app's lifetime, with the
-// limits of sc; shutdown waits for in-flight requests up to timeout.
+// limits of sc, over TLS when sc.TLS names a certificate (a file that does
+// not load fails the start); shutdown waits for in-flight requests up to
+// timeout.
 func serve(lc fx.Lifecycle, log *slog.Logger, name, addr string, sc ServerConfig, m ports.Metrics, h http.Handler, timeout time.Duration) {
-	srv := httpapi.NewServer(httpapi.ServerConfig{
-		Name: name, ReadHeaderTimeout: sc.ReadHeaderTimeout, ReadTimeout: sc.ReadTimeout, WriteTimeout: sc.WriteTimeout,
-		KeepAliveTimeout: sc.KeepAliveTimeout, MaxHeaderBytes: sc.MaxHeaderBytes, MaxConnections: sc.MaxConnections, Metrics: m,
-	}, h, log.With("component", name))
+	var srv *httpapi.Server
 	done := make(chan struct{})
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error {
+			hc := httpapi.ServerConfig{
+				Name: name, ReadHeaderTimeout: sc.ReadHeaderTimeout, ReadTimeout: sc.ReadTimeout, WriteTimeout: sc.WriteTimeout,
+				KeepAliveTimeout: sc.KeepAliveTimeout, MaxHeaderBytes: sc.MaxHeaderBytes, MaxConnections: sc.MaxConnections, Metrics: m,
+			}
+			if sc.TLS.adapter().Enabled() {
+				tc, err := httpapi.LoadTLS(sc.TLS.adapter(), log.With("component", name))
+				if err != nil {
+					return fmt.Errorf("%s.server.tls: %w", name, err)
+				}
+				hc.TLS = tc
+			}
+			srv = httpapi.NewServer(hc, h, log.With("component", name))
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return err
 			}
-			log.Info("listening", "component", name, "addr", ln.Addr().String())
+			log.Info("listening", "component", name, "addr", ln.Addr().String(), "tls", hc.TLS != nil)
 			go func() {
 				defer close(done)
 				if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -56,7 +56,7 @@ func Options(cfg Config) fx.Option {
 		opts = append(opts, frontendModule)
 	}
 	if cfg.Runs(ModuleManagement) {
-		opts = append(opts, adminModule, managementModule)
+		opts = append(opts, adminModule, managementModule, endpointGuardModule(cfg))
 	}
 	if cfg.Runs(ModuleConsumers) {
 		opts = append(opts, senderModule, oauthModule, consumersModule)
@@ -376,12 +376,14 @@ var managementModule = fx.Module("management", fx.Invoke(
 ))
 
 var senderModule = fx.Module("sender", fx.Provide(
-	fx.Annotate(func(lc fx.Lifecycle, cfg Config, log *slog.Logger) *sender.Sender {
-		sc := sender.Config{}
-		sc.MaxConnsPerHost = cfg.Consumers.MaxConnsPerHost
+	fx.Annotate(func(lc fx.Lifecycle, cfg Config, log *slog.Logger) (*sender.Sender, error) {
+		sc, err := cfg.senderSecurity(sender.Config{MaxConnsPerHost: cfg.Consumers.MaxConnsPerHost})
+		if err != nil {
+			return nil, err
+		}
 		s := sender.New(sc, log.With("component", "sender"))
 		lc.Append(fx.StopHook(s.Close))
-		return s
+		return s, nil
 	}, fx.As(new(ports.Sender))),
 ))
 

@@ -1,0 +1,232 @@
+package httpapi
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hermes-go/hermes/test/testenv"
+)
+
+// startTLSServer serves h over TLS from tc's files and returns the address.
+func startTLSServer(t *testing.T, cfg ServerConfig, tc TLSConfig, h http.Handler) string {
+	t.Helper()
+	tlsCfg, err := LoadTLS(tc, nil)
+	require.NoError(t, err)
+	cfg.TLS = tlsCfg
+	return startServer(t, cfg, h, nil)
+}
+
+// tlsClient trusts roots, presents cert (whichever CAs the server
+// names), and speaks HTTP/2 when h2.
+func tlsClient(roots *x509.CertPool, h2 bool, cert ...tls.Certificate) *http.Client {
+	tc := &tls.Config{RootCAs: roots}
+	if len(cert) > 0 {
+		tc.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cert[0], nil }
+	}
+	tr := &http.Transport{TLSClientConfig: tc, ForceAttemptHTTP2: h2}
+	return &http.Client{Transport: tr, Timeout: clientPatience}
+}
+
+// peerHandler answers the request's protocol and the subject of its
+// verified client certificate.
+var peerHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Proto", r.Proto)
+	if r.TLS != nil && len(r.TLS.VerifiedChains) > 0 {
+		w.Header().Set("X-Peer", r.TLS.VerifiedChains[0][0].Subject.CommonName)
+	}
+})
+
+func TestTLSServesHTTP2AndHTTP1(t *testing.T) {
+	t.Parallel()
+	ca := testenv.NewCA(t, "server-ca")
+	crt := ca.Server()
+	addr := startTLSServer(t, testServerConfig(), TLSConfig{CertFile: crt.CertFile, KeyFile: crt.KeyFile}, peerHandler)
+
+	for _, tc := range []struct {
+		h2   bool
+		want string
+	}{{true, "HTTP/2.0"}, {false, "HTTP/1.1"}} {
+		resp, err := tlsClient(ca.Pool, tc.h2).Get("https://" + addr + "/")
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		assert.Equal(t, tc.want, resp.Header.Get("X-Proto"))
+	}
+
+	// Plain HTTP to the TLS port gets no answer of the handler.
+	resp, err := (&http.Client{Timeout: clientPatience}).Get("http://" + addr + "/")
+	if err == nil {
+		_ = resp.Body.Close()
+		assert.Empty(t, resp.Header.Get("X-Proto"))
+	}
+	// A client that does not trust the CA refuses the server.
+	_, err = tlsClient(x509.NewCertPool(), true).Get("https://" + addr + "/")
+	require.Error(t, err)
+}
+
+func TestTLSClientCertificates(t *testing.T) {
+	t.Parallel()
+	ca := testenv.NewCA(t, "server-ca")
+	crt := ca.Server()
+	clients := testenv.NewCA(t, "client-ca")
+	alice := clients.Client(pkix.Name{CommonName: "alice"})
+	stranger := testenv.NewCA(t, "other-ca").Client(pkix.Name{CommonName: "mallory"})
+
+	for _, mode := range []string{ClientAuthRequest, ClientAuthRequire} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			addr := startTLSServer(t, testServerConfig(),
+				TLSConfig{CertFile: crt.CertFile, KeyFile: crt.KeyFile, ClientCAFile: clients.CertFile, ClientAuth: mode}, peerHandler)
+			get := func(certs ...tls.Certificate) (*http.Response, error) {
+				resp, err := tlsClient(ca.Pool, true, certs...).Get("https://" + addr + "/")
+				if err == nil {
+					_ = resp.Body.Close()
+				}
+				return resp, err
+			}
+			resp, err := get(alice.Cert)
+			require.NoError(t, err)
+			assert.Equal(t, "alice", resp.Header.Get("X-Peer"))
+
+			_, err = get(stranger.Cert)
+			assert.Error(t, err, "a certificate of another CA is refused")
+
+			resp, err = get()
+			if mode == ClientAuthRequire {
+				assert.Error(t, err, "require refuses a client without a certificate")
+			} else if assert.NoError(t, err) {
+				assert.Empty(t, resp.Header.Get("X-Peer"))
+			}
+		})
+	}
+}
+
+// A renewed certificate written over the files is served from the next
+// handshake on, without a restart; files that do not load keep the old one.
+func TestTLSCertificateIsReloadedWhenItsFilesChange(t *testing.T) {
+	t.Parallel()
+	ca := testenv.NewCA(t, "first-ca")
+	crt := ca.Server()
+	addr := startTLSServer(t, testServerConfig(), TLSConfig{CertFile: crt.CertFile, KeyFile: crt.KeyFile}, peerHandler)
+	servedBy := func(roots *x509.CertPool) error {
+		// A new transport per call: a pooled connection would skip the handshake.
+		resp, err := tlsClient(roots, false).Get("https://" + addr + "/")
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+		return err
+	}
+	require.NoError(t, servedBy(ca.Pool))
+
+	// Stamp the rewritten files an hour on: the kernel's clock may not
+	// have ticked since they were first written.
+	later := time.Now().Add(time.Hour)
+	replace := func(dst, src string) {
+		b, err := os.ReadFile(src)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(dst, b, 0o600))
+		require.NoError(t, os.Chtimes(dst, later, later))
+	}
+
+	// Half a rotation (new certificate, old key) does not load: the old pair stays.
+	ca2 := testenv.NewCA(t, "second-ca")
+	crt2 := ca2.Server()
+	replace(crt.CertFile, crt2.CertFile)
+	require.NoError(t, servedBy(ca.Pool))
+
+	later = later.Add(time.Minute)
+	replace(crt.KeyFile, crt2.KeyFile)
+	require.NoError(t, servedBy(ca2.Pool))
+	assert.Error(t, servedBy(ca.Pool))
+}
+
+func TestLoadTLSNamesTheBadFile(t *testing.T) {
+	t.Parallel()
+	ca := testenv.NewCA(t, "ca")
+	a, b := ca.Server(), ca.Server()
+	_, err := LoadTLS(TLSConfig{CertFile: a.CertFile + ".missing", KeyFile: a.KeyFile}, nil)
+	require.ErrorIs(t, err, os.ErrNotExist)
+	assert.Contains(t, err.Error(), a.CertFile+".missing")
+
+	_, err = LoadTLS(TLSConfig{CertFile: a.CertFile, KeyFile: b.KeyFile}, nil)
+	require.Error(t, err, "a key of another certificate")
+	assert.Contains(t, err.Error(), a.CertFile)
+
+	_, err = LoadTLS(TLSConfig{CertFile: a.CertFile, KeyFile: a.KeyFile, ClientCAFile: a.KeyFile, ClientAuth: ClientAuthRequire}, nil)
+	require.Error(t, err, "a client CA file without certificates")
+	assert.Contains(t, err.Error(), a.KeyFile)
+}
+
+func TestTLSConfigProblems(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		c    TLSConfig
+		bad  bool
+	}{
+		{"off", TLSConfig{}, false},
+		{"on", TLSConfig{CertFile: "c", KeyFile: "k"}, false},
+		{"with client certs", TLSConfig{CertFile: "c", KeyFile: "k", ClientCAFile: "ca", ClientAuth: ClientAuthRequire}, false},
+		{"cert without key", TLSConfig{CertFile: "c"}, true},
+		{"client auth without CA", TLSConfig{CertFile: "c", KeyFile: "k", ClientAuth: ClientAuthRequest}, true},
+		{"CA without client auth", TLSConfig{CertFile: "c", KeyFile: "k", ClientCAFile: "ca"}, true},
+		{"client auth without TLS", TLSConfig{ClientCAFile: "ca", ClientAuth: ClientAuthRequire}, true},
+		{"unknown mode", TLSConfig{CertFile: "c", KeyFile: "k", ClientCAFile: "ca", ClientAuth: "always"}, true},
+	} {
+		assert.Equal(t, tc.bad, len(tc.c.Problems("x.tls")) > 0, tc.name)
+	}
+}
+
+// The connection cap, timeouts and the over-cap answer hold under TLS:
+// a TLS connection past the cap gets 503 TOO_MANY_CONNECTIONS over HTTP/2.
+func TestTLSConnectionsPastTheCapGet503(t *testing.T) {
+	t.Parallel()
+	ca := testenv.NewCA(t, "ca")
+	crt := ca.Server()
+	cfg := testServerConfig()
+	cfg.MaxConnections = 1
+	cfg.KeepAliveTimeout = clientPatience
+	addr := startTLSServer(t, cfg, TLSConfig{CertFile: crt.CertFile, KeyFile: crt.KeyFile}, testFrontendHandler(nil))
+
+	held := tlsClient(ca.Pool, true)
+	resp, err := held.Get("https://" + addr + "/status/ping")
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+
+	resp, err = tlsClient(ca.Pool, true).Get("https://" + addr + "/status/ping")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.Contains(t, string(body), codeTooManyConnections)
+	assert.Equal(t, 2, resp.ProtoMajor)
+}
+
+// A client that opens a TCP connection and never starts the handshake is
+// dropped by the handshake timeout (the shortest server timeout).
+func TestTLSStalledHandshakeIsClosed(t *testing.T) {
+	t.Parallel()
+	ca := testenv.NewCA(t, "ca")
+	crt := ca.Server()
+	addr := startTLSServer(t, testServerConfig(), TLSConfig{CertFile: crt.CertFile, KeyFile: crt.KeyFile}, peerHandler)
+	c, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer c.Close()
+	require.NoError(t, c.SetDeadline(time.Now().Add(clientPatience)))
+	_, err = c.Read(make([]byte, 1))
+	require.Error(t, err)
+	if ne, ok := err.(net.Error); ok {
+		assert.False(t, ne.Timeout(), "the server closed the connection before the client gave up")
+	}
+}

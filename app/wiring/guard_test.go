@@ -1,0 +1,49 @@
+package wiring
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestLoadSecurityTLSKeys(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hermes.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(`
+frontend:
+  server:
+    tls: {cert_file: f.pem, key_file: f-key.pem}
+management:
+  server:
+    tls: {cert_file: m.pem, key_file: m-key.pem, client_ca_file: ca.pem, client_auth: require}
+consumers:
+  tls: {ca_file: subscribers-ca.pem}
+security:
+  endpoint_guard:
+    enabled: true
+    deny: [127.0.0.0/8, "*.internal"]
+`), 0o600))
+	t.Setenv("HERMES_SECURITY__ENDPOINT_GUARD__ALLOW", "10.0.0.0/8,*.partner.example")
+	cfg, err := Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, ServerTLSConfig{CertFile: "f.pem", KeyFile: "f-key.pem"}, cfg.Frontend.Server.TLS)
+	assert.Equal(t, "require", cfg.Management.Server.TLS.ClientAuth)
+	assert.Equal(t, "subscribers-ca.pem", cfg.Consumers.TLS.CAFile)
+	assert.Equal(t, []string{"127.0.0.0/8", "*.internal"}, cfg.Security.EndpointGuard.Deny)
+	assert.Equal(t, []string{"10.0.0.0/8", "*.partner.example"}, cfg.Security.EndpointGuard.Allow)
+}
+
+func TestValidateSecurityTLSReportsEveryProblem(t *testing.T) {
+	cfg := Defaults()
+	cfg.Frontend.Server.TLS = ServerTLSConfig{CertFile: "only-cert.pem"}
+	cfg.Management.Server.TLS = ServerTLSConfig{CertFile: "c", KeyFile: "k", ClientAuth: "mutual"}
+	cfg.Consumers.TLS = ConsumersTLSConfig{KeyFile: "k"}
+	cfg.Security.EndpointGuard = EndpointGuardConfig{Enabled: true, Deny: []string{"10.0.0.0/40"}}
+	err := cfg.Validate()
+	require.Error(t, err)
+	for _, key := range []string{"frontend.server.tls", "management.server.tls.client_auth", "consumers.tls", "security.endpoint_guard", "10.0.0.0/40"} {
+		assert.Contains(t, err.Error(), key)
+	}
+}
