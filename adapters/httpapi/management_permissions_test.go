@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -194,4 +195,21 @@ func TestReadOnlyModeLetsAdminsThrough(t *testing.T) {
 	a.admin = true
 	a.mu.Unlock()
 	assert.Equal(t, http.StatusCreated, serve(h, "POST", "/groups", `{"groupName":"g"}`).Code)
+}
+
+func TestWithChallengesOn401Only(t *testing.T) {
+	t.Parallel()
+	status := http.StatusUnauthorized
+	var mu sync.Mutex
+	h := WithChallenges(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.WriteHeader(status)
+	}), []string{"Bearer", `Basic realm="hermes"`})
+	assert.Equal(t, []string{"Bearer", `Basic realm="hermes"`}, serve(h, "GET", "/topics", "").Header().Values("WWW-Authenticate"))
+	mu.Lock()
+	status = http.StatusForbidden
+	mu.Unlock()
+	assert.Empty(t, serve(h, "GET", "/topics", "").Header().Values("WWW-Authenticate"))
+	assert.Equal(t, fmt.Sprintf("%p", http.NotFoundHandler()), fmt.Sprintf("%p", WithChallenges(http.NotFoundHandler(), nil)))
 }

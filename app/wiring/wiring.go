@@ -369,7 +369,7 @@ var managementModule = fx.Module("management", fx.Invoke(
 		var _ ports.FilterService = svc
 		var _ ports.ManagementAuthorizer = svc
 		mlog := log.With("component", "management")
-		h := withPrometheus(httpapi.WithIdentity(httpapi.NewManagement(svc, mlog), id.auth, id.challenges, mlog), mw)
+		h := withPrometheus(httpapi.WithIdentity(httpapi.WithChallenges(httpapi.NewManagement(svc, mlog), id.challenges), id.auth, id.challenges, mlog), mw)
 		serve(lc, log, "management", cfg.Management.Addr, cfg.Management.Server, metrics, h, 10*time.Second)
 	},
 	runStoreTopicRepair,

@@ -255,8 +255,9 @@ func TestManagementRolesAndCreatorRules(t *testing.T) {
 	}
 
 	// open_reads false: reads need credentials, the public endpoints do not.
-	status, body, _ := callAs(t, "", "GET", m+"/topics", "")
+	status, body, header := callAs(t, "", "GET", m+"/topics", "")
 	assert.Equal(t, "401", refusal(status, body), body)
+	assert.Equal(t, []string{"Bearer"}, header.Values("WWW-Authenticate"), "a 401 says how to authenticate")
 	as(t, userCaller, http.StatusOK, "GET", m+"/topics", "")
 	as(t, anonymousCaller, http.StatusOK, "GET", m+"/console", "")
 	as(t, anonymousCaller, http.StatusOK, "GET", m+"/status/health", "")
