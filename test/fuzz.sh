@@ -28,6 +28,7 @@ targets=(
   "./adapters/avro FuzzFromJSON"
   "./adapters/avro FuzzAvroPath"
   "./adapters/avro FuzzFastMatchesReader"
+  "./adapters/avro FuzzFastMetadataMatchesReader"
   "./adapters/auth FuzzAuthorizationHeader"
 )
 failed=0

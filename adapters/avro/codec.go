@@ -239,6 +239,14 @@ func canonical(s avro.Schema, v any) any {
 // WithMetadata writes Hermes's metadata into the record, as Hermes's
 // AvroMessageContentWrapper does; a schema without the field keeps data.
 func (s *Schema) WithMetadata(data []byte, meta map[string]string) ([]byte, error) {
+	if out, ok := fastWithMetadata(s.fast, data, meta); ok {
+		return out, nil
+	}
+	return s.readerWithMetadata(data, meta)
+}
+
+// readerWithMetadata is WithMetadata's reference path (fast_metadata.go).
+func (s *Schema) readerWithMetadata(data []byte, meta map[string]string) ([]byte, error) {
 	rec, err := s.decode(data)
 	if err != nil {
 		return nil, err

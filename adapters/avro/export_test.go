@@ -21,3 +21,14 @@ func (s *Schema) Decode(data []byte) (map[string]any, error) { return s.decode(d
 
 // Physical is the schema the conversion works on (logical types removed).
 func (s *Schema) Physical() any { return s.physical }
+
+// ReaderWithMetadata runs WithMetadata's reference path alone.
+func (s *Schema) ReaderWithMetadata(data []byte, meta map[string]string) ([]byte, error) {
+	return s.readerWithMetadata(data, meta)
+}
+
+// FastWithMetadata runs WithMetadata's fast path alone; ok is false when
+// it declines.
+func (s *Schema) FastWithMetadata(data []byte, meta map[string]string) ([]byte, bool) {
+	return fastWithMetadata(s.fast, data, meta)
+}
