@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strconv"
+	"time"
 
 	"github.com/hermes-go/hermes/domain"
 	"github.com/hermes-go/hermes/ports"
@@ -153,6 +155,74 @@ func (a *ManagementAccess) checkOwnerIncludesCaller(ctx context.Context, owner *
 		return nil
 	}
 	return domain.Errorf(domain.ErrValidation, "Provide an owner that includes you, you would not be able to manage this %s later", kind)
+}
+
+// maxNonAdminRetention is the longest retention a non-administrator may
+// set (Hermes's RetentionTime.MAX).
+const maxNonAdminRetention = 2 * 24 * time.Hour
+
+// checkTopicRights applies Hermes's TopicValidator rules for
+// non-administrators to a topic being created (prev nil) or updated from
+// prev: a new topic's owner must include the caller; a fallback to the
+// remote datacenter may be enabled but neither set at creation nor
+// disabled; the chaos policy is the administrators'; the retention is at
+// most 2 days in seconds to days (checked on an update only when it
+// changes).
+func (a *ManagementAccess) checkTopicRights(ctx context.Context, t domain.Topic, prev *domain.Topic) error {
+	if a.privileged(ctx) {
+		return nil
+	}
+	if prev == nil {
+		if err := a.checkOwnerIncludesCaller(ctx, t.Owner, "topic"); err != nil {
+			return err
+		}
+		if t.FallbackToRemoteDatacenterEnabled {
+			return domain.Errorf(domain.ErrValidation, "User is not allowed to set non-default fallback to remote datacenter for this topic")
+		}
+		if t.Chaos.Mode != domain.NewTopic().Chaos.Mode {
+			return domain.Errorf(domain.ErrValidation, "User is not allowed to set chaos policy for this topic")
+		}
+		return checkNonAdminRetention(retention(t))
+	}
+	if prev.FallbackToRemoteDatacenterEnabled && !t.FallbackToRemoteDatacenterEnabled {
+		return domain.Errorf(domain.ErrValidation, "User is not allowed to disable fallback to remote datacenter for this topic")
+	}
+	if !sameChaos(prev.Chaos, t.Chaos) {
+		return domain.Errorf(domain.ErrValidation, "User is not allowed to update chaos policy for this topic")
+	}
+	if r := retention(t); r.AsDuration() != retention(*prev).AsDuration() {
+		return checkNonAdminRetention(r)
+	}
+	return nil
+}
+
+// retention is a topic's retention, Hermes's default (1 day) when unset.
+func retention(t domain.Topic) domain.RetentionTime {
+	if t.RetentionTime == nil {
+		return domain.RetentionTime{Duration: 1, RetentionUnit: domain.Days}
+	}
+	return *t.RetentionTime
+}
+
+func checkNonAdminRetention(r domain.RetentionTime) error {
+	switch r.RetentionUnit {
+	case "", domain.Seconds, domain.Minutes, domain.Hours, domain.Days:
+	default:
+		return domain.Errorf(domain.ErrValidation, "Retention time unit must be one of: [SECONDS, MINUTES, HOURS, DAYS]")
+	}
+	if r.AsDuration() > maxNonAdminRetention {
+		return domain.Errorf(domain.ErrValidation, "Retention time larger than 2 days can't be configured by non admin users")
+	}
+	return nil
+}
+
+// sameChaos compares two chaos policies, a nil and an empty map of
+// datacenter policies being the same.
+func sameChaos(a, b domain.Chaos) bool {
+	if len(a.DatacenterPolicies) == 0 && len(b.DatacenterPolicies) == 0 {
+		a.DatacenterPolicies, b.DatacenterPolicies = nil, nil
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // checkSubscribing refuses a subscription to a topic with

@@ -170,6 +170,31 @@ func TestCreatorRules(t *testing.T) {
 		assert.NoError(t, m.CreateTopic(as(ctx, topicOwner), ownedTopic("g.mine", "Plaintext", "team-t")))
 		assert.NoError(t, m.CreateTopic(as(ctx, adminUser), ownedTopic("g.admins", "Plaintext", "someone")))
 	})
+	t.Run("admin-only topic fields", func(t *testing.T) {
+		t.Parallel()
+		fallback := ownedTopic("g.fallback", "Plaintext", "team-t")
+		fallback.FallbackToRemoteDatacenterEnabled = true
+		assert.EqualError(t, m.CreateTopic(as(ctx, topicOwner), fallback), "User is not allowed to set non-default fallback to remote datacenter for this topic")
+		require.NoError(t, m.CreateTopic(as(ctx, adminUser), fallback))
+		assert.EqualError(t, m.UpdateTopic(as(ctx, topicOwner), "g.fallback", []byte(`{"fallbackToRemoteDatacenterEnabled":false}`)),
+			"User is not allowed to disable fallback to remote datacenter for this topic")
+		assert.NoError(t, m.UpdateTopic(as(ctx, topicOwner), "g.fallback", []byte(`{"description":"other"}`)), "other changes of such a topic pass")
+
+		chaos := ownedTopic("g.chaos", "Plaintext", "team-t")
+		chaos.Chaos.Mode = "GLOBAL"
+		assert.EqualError(t, m.CreateTopic(as(ctx, topicOwner), chaos), "User is not allowed to set chaos policy for this topic")
+
+		long := ownedTopic("g.long", "Plaintext", "team-t")
+		long.RetentionTime = &domain.RetentionTime{Duration: 3, RetentionUnit: domain.Days}
+		assert.EqualError(t, m.CreateTopic(as(ctx, topicOwner), long), "Retention time larger than 2 days can't be configured by non admin users")
+		require.NoError(t, m.CreateTopic(as(ctx, adminUser), long))
+		assert.NoError(t, m.UpdateTopic(as(ctx, topicOwner), "g.long", []byte(`{"description":"same retention"}`)), "an unchanged retention passes")
+		assert.EqualError(t, m.UpdateTopic(as(ctx, topicOwner), "g.long", []byte(`{"retentionTime":{"duration":4}}`)),
+			"Retention time larger than 2 days can't be configured by non admin users")
+		assert.NoError(t, m.UpdateTopic(as(ctx, topicOwner), "g.long", []byte(`{"retentionTime":{"duration":47,"retentionUnit":"HOURS"}}`)))
+		assert.EqualError(t, m.UpdateTopic(as(ctx, topicOwner), "g.long", []byte(`{"chaos":{"mode":"GLOBAL"}}`)),
+			"User is not allowed to update chaos policy for this topic")
+	})
 	t.Run("subscriptions", func(t *testing.T) {
 		t.Parallel()
 		err := m.CreateSubscription(as(ctx, topicOwner), "g.t", described("g.t", "theirs", "team-s"))

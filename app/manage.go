@@ -184,7 +184,7 @@ func (m *Management) CreateTopic(ctx context.Context, t domain.Topic) error {
 }
 
 func (m *Management) createTopic(ctx context.Context, t domain.Topic) error {
-	if err := m.access.checkOwnerIncludesCaller(ctx, t.Owner, "topic"); err != nil {
+	if err := m.access.checkTopicRights(ctx, t, nil); err != nil {
 		return err
 	}
 	name := t.QualifiedName()
@@ -243,7 +243,10 @@ func (m *Management) UpdateTopic(ctx context.Context, name string, patch []byte)
 			return domain.Topic{}, err
 		}
 		next.CreatedAt, next.ModifiedAt = cur.CreatedAt, cur.ModifiedAt
-		return next, m.validateTopic(next)
+		if err := m.validateTopic(next); err != nil {
+			return domain.Topic{}, err
+		}
+		return next, m.access.checkTopicRights(ctx, next, &cur)
 	})
 	if err != nil {
 		return err
