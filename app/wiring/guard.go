@@ -5,6 +5,8 @@ import (
 
 	"go.uber.org/fx"
 
+	"github.com/hermes-go/hermes/adapters/auth"
+	"github.com/hermes-go/hermes/adapters/httpapi"
 	"github.com/hermes-go/hermes/adapters/sender"
 	"github.com/hermes-go/hermes/app"
 	"github.com/hermes-go/hermes/domain"
@@ -43,6 +45,9 @@ func (c Config) validateSecurityTLS() []error {
 		if _, err := domain.NewEndpointGuard(g.Allow, g.Deny); err != nil {
 			errs = append(errs, fmt.Errorf("security.endpoint_guard: %s", domain.ErrorMessage(err)))
 		}
+	}
+	if err := c.clientCertsUnasked(); err != nil {
+		errs = append(errs, err)
 	}
 	if t := c.Consumers.TLS; (t.CertFile == "") != (t.KeyFile == "") {
 		errs = append(errs, fmt.Errorf("consumers.tls: cert_file %q, key_file %q: set both to present a client certificate, or neither", t.CertFile, t.KeyFile))
@@ -92,4 +97,52 @@ func endpointGuardModule(cfg Config) fx.Option {
 		}
 		return nil
 	}))
+}
+
+// ClientCertIdentityConfig is security.identity.tls: TLS client
+// certificates as an identity method (auth.ClientCertConfig).
+type ClientCertIdentityConfig struct {
+	// Enabled identifies a caller by the verified client certificate of
+	// its connection, when no Authorization header did. It needs a server
+	// with tls.client_auth request or require.
+	Enabled bool `koanf:"enabled"`
+	// Principal is cn (default) or dn: the leaf's subject common name, or
+	// its whole subject ("CN=alice,OU=payments,O=Example").
+	Principal string `koanf:"principal"`
+	// Subjects give roles and owner ids to principal names; an unlisted
+	// certificate identifies a principal without any.
+	Subjects []CertSubjectConfig `koanf:"subjects"`
+}
+
+// CertSubjectConfig is one entry of security.identity.tls.subjects.
+type CertSubjectConfig struct {
+	Name     string   `koanf:"name"`
+	Roles    []string `koanf:"roles"`
+	OwnerIDs []string `koanf:"owner_ids"`
+}
+
+// method is the configured client certificate method, nil when off.
+func (c ClientCertIdentityConfig) method() (*auth.ClientCerts, error) {
+	if !c.Enabled {
+		return nil, nil
+	}
+	ss := make([]auth.CertSubject, len(c.Subjects))
+	for i, s := range c.Subjects {
+		ss[i] = auth.CertSubject{Name: s.Name, Roles: s.Roles, OwnerIDs: s.OwnerIDs}
+	}
+	return auth.NewClientCerts(auth.ClientCertConfig{Principal: c.Principal, Subjects: ss})
+}
+
+// clientCertsUnasked reports identity.tls on while no server asks
+// clients for certificates: no caller could ever be identified by one.
+func (c Config) clientCertsUnasked() error {
+	if !c.Security.Identity.TLS.Enabled {
+		return nil
+	}
+	for _, s := range []ServerConfig{c.Frontend.Server, c.Management.Server} {
+		if a := s.TLS.ClientAuth; a == httpapi.ClientAuthRequest || a == httpapi.ClientAuthRequire {
+			return nil
+		}
+	}
+	return fmt.Errorf("security.identity.tls.enabled: no server asks for client certificates: set frontend.server.tls or management.server.tls client_ca_file and client_auth request or require")
 }

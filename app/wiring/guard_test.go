@@ -47,3 +47,31 @@ func TestValidateSecurityTLSReportsEveryProblem(t *testing.T) {
 		assert.Contains(t, err.Error(), key)
 	}
 }
+
+func TestClientCertIdentityNeedsAServerThatAsks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hermes.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(`
+security:
+  identity:
+    tls:
+      enabled: true
+      principal: dn
+      subjects:
+        - {name: "CN=ops", roles: [admin], owner_ids: [team-ops]}
+`), 0o600))
+	_, err := Load(path)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no server asks for client certificates")
+
+	t.Setenv("HERMES_MANAGEMENT__SERVER__TLS__CERT_FILE", "m.pem")
+	t.Setenv("HERMES_MANAGEMENT__SERVER__TLS__KEY_FILE", "m-key.pem")
+	t.Setenv("HERMES_MANAGEMENT__SERVER__TLS__CLIENT_CA_FILE", "ca.pem")
+	t.Setenv("HERMES_MANAGEMENT__SERVER__TLS__CLIENT_AUTH", "request")
+	cfg, err := Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, []CertSubjectConfig{{Name: "CN=ops", Roles: []string{"admin"}, OwnerIDs: []string{"team-ops"}}}, cfg.Security.Identity.TLS.Subjects)
+	methods, challenges, err := cfg.Security.Identity.methods(nil)
+	require.NoError(t, err)
+	assert.Len(t, methods, 1)
+	assert.Empty(t, challenges, "a certificate is no WWW-Authenticate scheme")
+}

@@ -26,7 +26,7 @@ type SecurityConfig struct {
 }
 
 // IdentityConfig lists the identity methods; those configured are asked
-// in the order tokens, basic, jwt, and the first that accepts decides.
+// in the order tokens, basic, jwt, tls, and the first that accepts decides.
 type IdentityConfig struct {
 	// Tokens are static API tokens, sent as "Authorization: Bearer <token>".
 	Tokens []TokenConfig `koanf:"tokens"`
@@ -35,6 +35,9 @@ type IdentityConfig struct {
 	Basic BasicConfig `koanf:"basic"`
 	// JWT are bearer JWTs of an OIDC issuer; on when issuer is set.
 	JWT JWTConfig `koanf:"jwt"`
+	// TLS identifies callers by their TLS client certificate (guard.go);
+	// asked last, when no Authorization header identified the caller.
+	TLS ClientCertIdentityConfig `koanf:"tls"`
 }
 
 // JWTConfig configures bearer JWTs (auth.JWTConfig has the details).
@@ -99,7 +102,8 @@ type BasicUserConfig struct {
 }
 
 func defaultSecurity() SecurityConfig {
-	return SecurityConfig{Identity: IdentityConfig{Tokens: []TokenConfig{}, Basic: BasicConfig{Realm: "hermes", Users: []BasicUserConfig{}}},
+	return SecurityConfig{Identity: IdentityConfig{Tokens: []TokenConfig{}, Basic: BasicConfig{Realm: "hermes", Users: []BasicUserConfig{}},
+		TLS: ClientCertIdentityConfig{Subjects: []CertSubjectConfig{}}},
 		Management: defaultManagementSecurity()}
 }
 
@@ -144,6 +148,9 @@ func (c IdentityConfig) methods(log *slog.Logger) ([]auth.Method, []string, erro
 		})
 		methods, errs = append(methods, m), append(errs, err)
 		challenges = append(challenges, "Bearer")
+	}
+	if m, err := c.TLS.method(); m != nil || err != nil {
+		methods, errs = append(methods, m), append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, nil, prefixed("security.identity.", err)

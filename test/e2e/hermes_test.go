@@ -39,6 +39,9 @@ type hermes struct {
 	log        *testenv.Output
 	exited     <-chan struct{}
 	proc       *testenv.Process
+	// https, when set, reaches the frontend and management over HTTPS
+	// (the consumers' status server stays HTTP); see tls_test.go.
+	https *http.Client
 }
 
 // startHermes runs the binary with all modules on dataDir and extra env.
@@ -81,19 +84,23 @@ func (h *hermes) start() {
 // ready reports whether every module of h is up, recording the addresses.
 func (h *hermes) ready() bool {
 	log := h.log.String()
+	web := "http://"
+	if h.https != nil {
+		web = "https://"
+	}
 	for _, m := range h.modules {
 		switch m {
 		case "frontend":
-			if addr := h.proc.Listening(m); addr == "" || !h.up("http://"+addr+"/status/ping") {
+			if addr := h.proc.Listening(m); addr == "" || !h.up(web+addr+"/status/ping") {
 				return false
 			}
-			h.frontend = "http://" + h.proc.Listening(m)
+			h.frontend = web + h.proc.Listening(m)
 		case "management":
 			// 401: reads are closed to anonymous callers, and served.
-			if addr := h.proc.Listening(m); addr == "" || !h.up("http://"+addr+"/groups", http.StatusUnauthorized) {
+			if addr := h.proc.Listening(m); addr == "" || !h.up(web+addr+"/groups", http.StatusUnauthorized) {
 				return false
 			}
-			h.management = "http://" + h.proc.Listening(m)
+			h.management = web + h.proc.Listening(m)
 		case "consumers":
 			if addr := h.proc.Listening(m); !strings.Contains(log, `msg="consumers started"`) || addr == "" || !h.up("http://"+addr+"/status/health") {
 				return false
@@ -106,7 +113,11 @@ func (h *hermes) ready() bool {
 
 // up reports whether url answers 200 or one of also.
 func (h *hermes) up(url string, also ...int) bool {
-	resp, err := http.Get(url)
+	c := http.DefaultClient
+	if h.https != nil {
+		c = h.https
+	}
+	resp, err := c.Get(url)
 	if err != nil {
 		return false
 	}
