@@ -132,8 +132,13 @@ func (dl *delivery) deliverMessage(ctx context.Context, m ports.ReceivedMessage)
 	defer releaseHeaders(headers)
 	req := dl.request(m.Body, headers, time.Duration(policy.RequestTimeout)*time.Millisecond)
 	req.SocketTimeout = time.Duration(policy.SocketTimeout) * time.Millisecond
-	endpoint, endpointErr := dl.endpointFor(m.Body)
-	req.Endpoint = endpoint
+	var endpointErr error
+	sender := dl.sender
+	if dl.sub.Mode == domain.ModeBroadcast {
+		sender, endpointErr = dl.broadcastFor(m.Body)
+	} else {
+		req.Endpoint, endpointErr = dl.endpointFor(m.Body)
+	}
 	for retries := 0; ; retries++ {
 		if !dl.limiter.acquire(ctx) {
 			return false
@@ -146,7 +151,7 @@ func (dl *delivery) deliverMessage(ctx context.Context, m ports.ReceivedMessage)
 			res = domain.SendResult{Err: endpointErr}
 			dl.metrics.Count("subscription.other-errors", dl.labels, 1)
 		} else {
-			res = dl.send(ctx, req)
+			res = dl.sendVia(ctx, sender, req)
 		}
 		if ctx.Err() != nil {
 			return false
@@ -188,8 +193,14 @@ func (dl *delivery) endpointFor(body []byte) (string, error) {
 
 // send performs one attempt and records Hermes's per-attempt metrics.
 func (dl *delivery) send(ctx context.Context, req ports.SendRequest) domain.SendResult {
+	return dl.sendVia(ctx, dl.sender, req)
+}
+
+// sendVia is send through sender (a BROADCAST message's, which sends to
+// all its addresses as one attempt).
+func (dl *delivery) sendVia(ctx context.Context, sender ports.Sender, req ports.SendRequest) domain.SendResult {
 	start := time.Now()
-	res := dl.sender.Send(ctx, req)
+	res := sender.Send(ctx, req)
 	s := dl.perMessage()
 	s.latency.Observe(time.Since(start))
 	switch {

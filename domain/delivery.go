@@ -13,17 +13,30 @@ type SendResult struct {
 	Timeout bool
 	// Err is the transport error, nil when a response came.
 	Err error
+
+	// combined marks a BROADCAST attempt merged by CombineBroadcast:
+	// allClientErrors is then its ClientError, reason its Reason, and its
+	// Retry-After counts whatever its status (broadcast.go).
+	combined, allClientErrors bool
+	reason                    string
 }
 
 // Succeeded reports a 2xx response.
 func (r SendResult) Succeeded() bool { return r.StatusCode >= 200 && r.StatusCode < 300 }
 
 // ClientError reports a 4xx response.
-func (r SendResult) ClientError() bool { return r.StatusCode >= 400 && r.StatusCode < 500 }
+func (r SendResult) ClientError() bool {
+	if r.combined {
+		return r.allClientErrors
+	}
+	return r.StatusCode >= 400 && r.StatusCode < 500
+}
 
 // Reason is the text Hermes logs for a failed attempt.
 func (r SendResult) Reason() string {
 	switch {
+	case r.combined:
+		return r.reason
 	case r.Timeout:
 		return "Message sending failed: timeout"
 	case r.Err != nil:
@@ -90,7 +103,7 @@ func (p SubscriptionPolicy) Decide(r SendResult, attempt int, readAt, now time.T
 	}
 	delay := p.Backoff(attempt)
 	ttl := time.Duration(p.MessageTTL) * time.Second
-	usesRetryAfter := r.HasRetryAfter && (r.StatusCode == 503 || r.StatusCode == 429)
+	usesRetryAfter := r.HasRetryAfter && (r.combined || r.StatusCode == 503 || r.StatusCode == 429)
 	if usesRetryAfter {
 		delay = min(r.RetryAfter, ttl)
 	}

@@ -211,7 +211,7 @@ func (s Subscription) Validate(topic Topic, rules SubscriptionRules) error {
 	v.owner(s.Owner)
 	if s.Endpoint == "" {
 		v.add("endpoint must not be null")
-	} else if msg := validateEndpoint(s.Endpoint, rules); msg != "" {
+	} else if msg := s.endpointProblem(rules); msg != "" {
 		v.add(msg)
 	}
 	// Hermes accepts an AVRO subscription on a JSON topic (its messages
