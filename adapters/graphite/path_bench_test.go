@@ -28,3 +28,16 @@ func BenchmarkPath(b *testing.B) {
 		graphite.Path("stats.tech.hermes", "subscription.delivered", labels)
 	}
 }
+
+// BenchmarkCounterHandle is BenchmarkCount through a handle resolved once.
+func BenchmarkCounterHandle(b *testing.B) {
+	m, err := graphite.New(graphite.Config{Interval: time.Hour}, testLogger())
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := ports.CounterOf(m, "topic.published", ports.Labels{"group": "pl.allegro.bench", "topic": "orders"})
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Add(1)
+	}
+}

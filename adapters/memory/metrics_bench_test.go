@@ -16,3 +16,12 @@ func BenchmarkCount(b *testing.B) {
 		m.Count("topic.published", labels, 1)
 	}
 }
+
+// BenchmarkCounterHandle is the same count through a handle resolved once.
+func BenchmarkCounterHandle(b *testing.B) {
+	c := ports.CounterOf(memory.NewMetrics(), "topic.published", ports.Labels{"group": "pl.allegro.bench", "topic": "orders"})
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Add(1)
+	}
+}
