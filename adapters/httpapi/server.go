@@ -227,7 +227,9 @@ func (s *Server) bodyFailed(w http.ResponseWriter, r *http.Request, err error) {
 	if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
 		return
 	}
-	if isClientAbort(err) {
+	// Over HTTP/2 a client that resets its stream leaves no connection
+	// error, only its request's context cancelled.
+	if isClientAbort(err) || r.Context().Err() != nil {
 		if s.cfg.Metrics != nil {
 			s.cfg.Metrics.Count(ClientAbortsMetric, ports.Labels{"server": s.cfg.Name}, 1)
 		}

@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -229,4 +231,71 @@ func TestTLSStalledHandshakeIsClosed(t *testing.T) {
 	if ne, ok := err.(net.Error); ok {
 		assert.False(t, ne.Timeout(), "the server closed the connection before the client gave up")
 	}
+}
+
+// Over HTTP/2 a stalled publish body still gets 408 TIMEOUT from the
+// frontend's body deadline.
+func TestTLSHTTP2StalledBodyGets408(t *testing.T) {
+	t.Parallel()
+	ca := testenv.NewCA(t, "ca")
+	crt := ca.Server()
+	addr := startTLSServer(t, testServerConfig(), TLSConfig{CertFile: crt.CertFile, KeyFile: crt.KeyFile}, testFrontendHandler(nil))
+	pr, pw := io.Pipe()
+	t.Cleanup(func() { _ = pw.Close() })
+	go func() { _, _ = pw.Write([]byte(`{"a":1,`)) }() // then nothing more
+	req, err := http.NewRequest(http.MethodPost, "https://"+addr+"/topics/"+testTopic, pr)
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := tlsClient(ca.Pool, true).Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	assert.Equal(t, 2, resp.ProtoMajor)
+	assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
+	assert.Contains(t, string(body), codeTimeout)
+}
+
+// An HTTP/2 client that resets its stream mid-body is a client abort:
+// counted, not logged as an error, as over HTTP/1.
+func TestTLSHTTP2ClientAbortIsCounted(t *testing.T) {
+	t.Parallel()
+	ca := testenv.NewCA(t, "ca")
+	crt := ca.Server()
+	logs := &levelCounter{}
+	metrics := newMetricsRecorder()
+	cfg := testServerConfig()
+	cfg.Metrics = metrics
+	cfg.ReadTimeout = clientPatience
+	log := slog.New(logs)
+	tlsCfg, err := LoadTLS(TLSConfig{CertFile: crt.CertFile, KeyFile: crt.KeyFile}, nil)
+	require.NoError(t, err)
+	cfg.TLS = tlsCfg
+	fcfg := DefaultFrontendConfig()
+	fcfg.ReadTimeout = clientPatience
+	addr := startServer(t, cfg, NewFrontend(newTestPublisher(1<<20), fcfg, log), log)
+
+	client := tlsClient(ca.Pool, true)
+	for range 2 {
+		ctx, cancel := context.WithCancel(t.Context())
+		pr, pw := io.Pipe()
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+addr+"/topics/"+testTopic, pr)
+		require.NoError(t, err)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if resp, err := client.Do(req); err == nil {
+				_ = resp.Body.Close()
+			}
+		}()
+		_, err = pw.Write([]byte(`{"a":`)) // read by the transport: the stream is open
+		require.NoError(t, err)
+		cancel()
+		<-done
+		_ = pw.Close()
+	}
+	require.Eventually(t, func() bool {
+		counters, _, _ := metrics.snapshot()
+		return counters[metricKey(ClientAbortsMetric, nil)] == 2
+	}, clientPatience, 10*time.Millisecond)
+	assert.Zero(t, logs.errors.Load(), "error lines logged")
 }
