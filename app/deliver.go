@@ -82,6 +82,7 @@ type Deliverer struct {
 	jsonPath    ports.JSONPathCompiler
 	maxRates    maxRateRegistration
 	oauth       *oauthDeps // nil: no OAuth tokens (deliver_oauth.go)
+	workload    *Workload  // nil: this instance runs every subscription
 
 	workers map[string]*worker // owned by Run's goroutine
 	status  runningStatus      // what workers runs, for the status server
@@ -111,20 +112,33 @@ func (d *Deliverer) Run(ctx context.Context) error {
 			continue
 		}
 		d.resyncAll(ctx)
-		for c := range changes {
-			switch {
-			case c.Kind == ports.ChangeResync:
+		for open := true; open; {
+			select {
+			case c, ok := <-changes:
+				open = ok
+				if ok {
+					d.apply(ctx, c)
+				}
+			case <-d.assignmentChanged():
 				d.resyncAll(ctx)
-			case c.Subscription != "":
-				d.reconcile(ctx, domain.SubscriptionName{Topic: c.Topic, Name: c.Subscription})
-			case c.Topic != (domain.TopicName{}) && c.Kind == ports.ChangeUpdated:
-				// A topic change that matters to delivery (its move to
-				// AVRO) restarts its subscriptions' workers.
-				d.reconcileTopic(ctx, c.Topic)
 			}
 		}
 	}
 	return nil
+}
+
+// apply reconciles what one metadata change touches.
+func (d *Deliverer) apply(ctx context.Context, c ports.Change) {
+	switch {
+	case c.Kind == ports.ChangeResync:
+		d.resyncAll(ctx)
+	case c.Subscription != "":
+		d.reconcile(ctx, domain.SubscriptionName{Topic: c.Topic, Name: c.Subscription})
+	case c.Topic != (domain.TopicName{}) && c.Kind == ports.ChangeUpdated:
+		// A topic change that matters to delivery (its move to
+		// AVRO) restarts its subscriptions' workers.
+		d.reconcileTopic(ctx, c.Topic)
+	}
 }
 
 // resyncAll lists every subscription and reconciles each, stopping workers
@@ -191,6 +205,15 @@ func (d *Deliverer) reconcile(ctx context.Context, name domain.SubscriptionName)
 		return
 	}
 	w := d.workers[key]
+	if err == nil && d.workload != nil && !d.workload.Assigned(key) {
+		if w != nil {
+			w.stop()
+			delete(d.workers, key)
+			d.status.stopped(key)
+			d.log.Info("subscription assigned to other instances; delivery stopped", "subscription", key)
+		}
+		return
+	}
 	if err != nil || sub.State == domain.StateSuspended {
 		if w != nil {
 			w.stop()

@@ -13,6 +13,8 @@ import (
 //	/status/health              {"status":"UP"}
 //	/status/subscriptions       [RunningSubscriptionStatus]
 //	/status/subscriptionsCount  the number of running subscriptions
+//	/status/workload            ports.WorkloadStatus, when status balances
+//	                            its workload (a Hermes-Go addition)
 //
 // Like Hermes's, it answers any method. /status/prometheus is added by
 // the wiring next to the other servers' (it is the process's registry).
@@ -27,5 +29,15 @@ func NewConsumersStatus(status ports.ConsumersStatus) http.Handler {
 	mux.HandleFunc("/status/subscriptionsCount", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, len(status.RunningSubscriptions()))
 	})
+	if r, ok := status.(ports.WorkloadStatusReporter); ok {
+		mux.HandleFunc("/status/workload", func(w http.ResponseWriter, _ *http.Request) {
+			ws, on := r.WorkloadStatus()
+			if !on {
+				writeError(w, http.StatusNotFound, codeOther, "workload balancing is off: this instance runs every subscription")
+				return
+			}
+			writeJSON(w, http.StatusOK, ws)
+		})
+	}
 	return mux
 }

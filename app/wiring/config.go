@@ -237,6 +237,9 @@ type ConsumersConfig struct {
 	OAuth OAuthDeliveryConfig `koanf:"oauth"`
 	// TLS configures TLS to HTTPS endpoints (see ConsumersTLSConfig).
 	TLS ConsumersTLSConfig `koanf:"tls"`
+	// Workload shares the subscriptions among the consumer instances
+	// (see WorkloadConfig in workload.go).
+	Workload WorkloadConfig `koanf:"workload"`
 }
 
 // MaxRateConfig is Hermes's consumer.maxrate.* (defaults as Hermes).
@@ -452,7 +455,7 @@ func Defaults() Config {
 			RateSupervisorPeriod: 30 * time.Second, CommitPeriod: time.Second,
 			MaxRate: MaxRateConfig{UpdateInterval: 15 * time.Second, BalanceInterval: 30 * time.Second, BusyTolerance: 0.1,
 				MinMaxRate: 1, MinAllowedChangePercent: 1, MinSignificantUpdatePercent: 9, HistorySize: 1},
-			Group: defaultConsumerGroup(),
+			Group: defaultConsumerGroup(), Workload: defaultWorkload(),
 			OAuth: OAuthDeliveryConfig{ProviderCheckInterval: 10 * time.Second, RateReductionFactor: 2},
 		},
 		MessageStore: MessageStoreConfig{
@@ -558,6 +561,7 @@ func (c Config) Validate() error {
 	if c.Metadata.Kind == MetadataZooKeeper && len(c.Metadata.ZooKeeper.Servers) == 0 {
 		bad("metadata.zookeeper.servers: empty: kind zookeeper needs at least one host:port")
 	}
+	errs = append(errs, c.Consumers.Workload.validate()...)
 	if mr := c.Consumers.MaxRate; mr.UpdateInterval <= 0 || mr.BalanceInterval <= 0 {
 		bad("consumers.max_rate.update_interval %s, balance_interval %s: want both above 0", mr.UpdateInterval, mr.BalanceInterval)
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"regexp"
+	"sync"
 	"time"
 
 	"go.uber.org/fx"
@@ -82,6 +83,7 @@ func metadataModule(cfg Config) fx.Option {
 		return fx.Module("metadata.memory", fx.Provide(
 			fx.Annotate(memory.NewMetadataStore, fx.As(new(ports.MetadataStore))),
 			fx.Annotate(memory.NewMaxRateRegistry, fx.As(new(ports.MaxRateRegistry))),
+			fx.Annotate(memory.NewWorkloadRegistry, fx.As(new(ports.WorkloadRegistry))),
 		))
 	}
 	if cfg.Metadata.Kind == MetadataZooKeeper {
@@ -101,6 +103,9 @@ func metadataModule(cfg Config) fx.Option {
 			func(s *zookeeper.Store, cfg Config) (ports.MaxRateRegistry, error) {
 				return zookeeper.NewMaxRateRegistry(s, cfg.MessageStore.ClusterName)
 			},
+			func(s *zookeeper.Store, cfg Config) (ports.WorkloadRegistry, error) {
+				return zookeeper.NewWorkloadRegistry(s, cfg.MessageStore.ClusterName)
+			},
 		))
 	}
 	return fx.Module("metadata.file", fx.Provide(
@@ -113,6 +118,7 @@ func metadataModule(cfg Config) fx.Option {
 			return s, nil
 		}, fx.As(new(ports.MetadataStore))),
 		fx.Annotate(filestore.NewMaxRateRegistry, fx.As(new(ports.MaxRateRegistry))),
+		fx.Annotate(filestore.NewWorkloadRegistry, fx.As(new(ports.WorkloadRegistry))),
 	))
 }
 
@@ -390,8 +396,9 @@ var senderModule = fx.Module("sender", fx.Provide(
 var consumersModule = fx.Module("consumers", fx.Invoke(
 	func(lc fx.Lifecycle, cfg Config, store ports.MetadataStore, admin ports.MessageStoreAdmin, cf ports.MessageConsumerFactory,
 		s ports.Sender, m ports.Metrics, t ports.Tracker, u ports.UndeliveredLog, sch *app.Schemas, mr ports.MaxRateRegistry, jp ports.JSONPathCompiler,
-		mw metricsWriters, tokens ports.AccessTokens, log *slog.Logger) error {
+		wr ports.WorkloadRegistry, mw metricsWriters, tokens ports.AccessTokens, log *slog.Logger) error {
 		mc := cfg.Consumers.MaxRate
+		nodeID := cfg.Consumers.instanceID() // once: the max-rate leases and the workload registry share it
 		d := app.NewDeliverer(app.DeliveryConfig{
 			RestartBackoff: cfg.Consumers.RestartBackoff, ClusterName: cfg.MessageStore.ClusterName,
 			InflightSize: cfg.Consumers.InflightSize, RateSupervisorPeriod: cfg.Consumers.RateSupervisorPeriod,
@@ -399,15 +406,24 @@ var consumersModule = fx.Module("consumers", fx.Invoke(
 			MaxRate: app.MaxRateConfig{Settings: mc.settings(), UpdateInterval: mc.UpdateInterval, BalanceInterval: mc.BalanceInterval},
 		},
 			store, admin, cf, s, m, t, u, log.With("component", "consumers")).WithSchemas(sch).WithJSONPath(jp).
-			ShareMaxRate(mr, cfg.Consumers.instanceID())
+			ShareMaxRate(mr, nodeID)
 		if err := withOAuth(d, cfg, store, tokens); err != nil {
 			return err
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
+		w := newWorkload(cfg, nodeID, wr, store, d, log)
 		lc.Append(fx.Hook{
 			OnStart: func(context.Context) error {
-				go func() { defer close(done); _ = d.Run(ctx) }()
+				go func() {
+					defer close(done)
+					var wg sync.WaitGroup
+					if w != nil {
+						wg.Go(func() { _ = w.Run(ctx) })
+					}
+					_ = d.Run(ctx)
+					wg.Wait()
+				}()
 				log.Info("consumers started", "component", "consumers")
 				return nil
 			},
