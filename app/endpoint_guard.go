@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/hermes-go/hermes/domain"
 	"github.com/hermes-go/hermes/ports"
 )
 
@@ -15,11 +16,20 @@ func (m *Management) WithEndpointGuard(g ports.EndpointGuard) *Management {
 	return m
 }
 
+// checkEndpoint checks every address of endpoint: a BROADCAST endpoint
+// lists several, and a denied one among them must not pass because the
+// first is allowed. (An ANYCAST endpoint is split the same way: it only
+// makes the check stricter.)
 func (m *Management) checkEndpoint(ctx context.Context, endpoint string) error {
 	if m.endpointGuard == nil {
 		return nil
 	}
-	return m.endpointGuard.CheckEndpoint(ctx, endpoint)
+	for _, a := range domain.BroadcastAddresses(endpoint) {
+		if err := m.endpointGuard.CheckEndpoint(ctx, a); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkPatchedEndpoint checks the endpoint a subscription patch sets,
