@@ -17,4 +17,5 @@ type Admin struct {
 	*OfflineRetransmission
 	*Links
 	*InactiveTopicsDetection
+	*AuditTrail
 }

@@ -39,7 +39,7 @@ func NewManagement(svc ports.Management, log *slog.Logger) http.Handler {
 	for pattern, h := range m.routeTable() {
 		mux.HandleFunc(pattern, m.authorized(pattern, h))
 	}
-	return m.adminFilters(withJSONFallback(mux))
+	return m.audited(mux, m.adminFilters(withJSONFallback(mux)))
 }
 
 // routeTable returns the handler of every route the use cases serve, by
@@ -79,6 +79,7 @@ func (m *management) routeTable() map[string]http.HandlerFunc {
 	m.previewRoutes(routes)
 	m.filterRoutes(routes)
 	m.metricsRoutes(routes)
+	m.auditRoutes(routes)
 	return routes
 }
 

@@ -97,6 +97,9 @@ var managementPermissions = map[string]ports.Access{
 	"GET /tracking-urls/topics/{topic}":                              ports.AccessLoggedIn,
 	"GET /tracking-urls/topics/{topic}/subscriptions/{subscription}": ports.AccessLoggedIn,
 
+	// The audit log shows every change: admins only.
+	"GET /audit": ports.AccessAdmin,
+
 	// Operating Hermes: admins only.
 	"POST /mode":                                                         ports.AccessAdmin,
 	"GET /workload-constraints":                                          ports.AccessLoggedIn,

@@ -41,6 +41,7 @@ type everyPort struct {
 	ports.PreviewService
 	ports.FilterService
 	ports.ManagementAuthorizer
+	ports.AuditLog
 }
 
 // A method two ports share would not be promoted, and the port's routes
@@ -68,6 +69,7 @@ var (
 	_ ports.PreviewService               = everyPort{}
 	_ ports.FilterService                = everyPort{}
 	_ ports.ManagementAuthorizer         = everyPort{}
+	_ ports.AuditLog                     = everyPort{}
 )
 
 // TestEveryManagementRouteHasAPermission: the permission table and the

@@ -2,6 +2,7 @@ package wiring
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 
 	"go.uber.org/fx"
@@ -53,7 +54,7 @@ func ownerSources(cfg Config) []ports.OwnerSource {
 
 // adminModule provides the admin use cases the management API serves.
 var adminModule = fx.Module("admin", fx.Provide(
-	func(cfg Config, store ports.MetadataStore, storeAdmin ports.MessageStoreAdmin, hc healthChecks, acc *app.ManagementAccess) (*app.Admin, error) {
+	func(cfg Config, store ports.MetadataStore, storeAdmin ports.MessageStoreAdmin, hc healthChecks, acc *app.ManagementAccess, log *slog.Logger) (*app.Admin, error) {
 		nodes, ok := store.(ports.NodeStore)
 		if !ok {
 			return nil, fmt.Errorf("metadata store %T keeps no management documents (ports.NodeStore)", store)
@@ -79,6 +80,7 @@ var adminModule = fx.Module("admin", fx.Provide(
 				TopicTrackingURLs: templates(l.TopicTrackingURLs), SubscriptionTrackingURLs: templates(l.SubscriptionTrackingURLs)}),
 			InactiveTopicsDetection: app.NewInactiveTopics(store, nodes, inventory, app.InactiveTopicsConfig{
 				Threshold: cfg.Management.InactiveTopics.Threshold, Whitelisted: cfg.Management.InactiveTopics.Whitelisted}),
+			AuditTrail: app.NewAuditTrail(cfg.Security.Audit.Retained, log.With("component", "audit")),
 		}, nil
 	},
 ))

@@ -611,6 +611,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.Management.Server.validate("management.server")...)
 	errs = append(errs, c.validateSecurity()...)
 	errs = append(errs, c.validateSecurityTLS()...)
+	errs = append(errs, c.Security.Audit.problems()...)
 	return errors.Join(errs...)
 }
 

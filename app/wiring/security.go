@@ -23,6 +23,8 @@ type SecurityConfig struct {
 	Management ManagementSecurityConfig `koanf:"management"`
 	// EndpointGuard is the SSRF guard on subscription endpoints (guard.go).
 	EndpointGuard EndpointGuardConfig `koanf:"endpoint_guard"`
+	// Audit keeps the management writes (audit.go).
+	Audit AuditConfig `koanf:"audit"`
 }
 
 // IdentityConfig lists the identity methods; those configured are asked
@@ -104,7 +106,7 @@ type BasicUserConfig struct {
 func defaultSecurity() SecurityConfig {
 	return SecurityConfig{Identity: IdentityConfig{Tokens: []TokenConfig{}, Basic: BasicConfig{Realm: "hermes", Users: []BasicUserConfig{}},
 		TLS: ClientCertIdentityConfig{Subjects: []CertSubjectConfig{}}},
-		Management: defaultManagementSecurity()}
+		Management: defaultManagementSecurity(), Audit: AuditConfig{Retained: 1000}}
 }
 
 // identity is the authenticator of both HTTP servers and the challenges

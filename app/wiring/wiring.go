@@ -373,6 +373,7 @@ var managementModule = fx.Module("management", fx.Invoke(
 		var _ ports.ConsumerGroupService = svc
 		var _ ports.PreviewService = svc
 		var _ ports.FilterService = svc
+		var _ ports.AuditLog = svc
 		var _ ports.ManagementAuthorizer = svc
 		mlog := log.With("component", "management")
 		h := withPrometheus(httpapi.WithIdentity(httpapi.WithChallenges(httpapi.NewManagement(svc, mlog), id.challenges), id.auth, id.challenges, mlog), mw)
