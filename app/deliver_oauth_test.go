@@ -82,6 +82,12 @@ func (f *fakeProviders) OAuthProvider(_ context.Context, name string) (domain.OA
 	return p, nil
 }
 
+func providersOf(p domain.OAuthProvider) *fakeProviders {
+	f := &fakeProviders{}
+	f.set(p)
+	return f
+}
+
 func (f *fakeProviders) set(p domain.OAuthProvider) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -196,8 +202,7 @@ var deliveredLabels = ports.Labels{"group": "g", "topic": "t", "subscription": "
 func TestOAuthTokenCachedAcrossMessages(t *testing.T) {
 	t.Parallel()
 	e := newTokenEndpoint(t)
-	providers := &fakeProviders{}
-	providers.set(testProvider(e.URL, 100, 10_000))
+	providers := providersOf(testProvider(e.URL, 100, 10_000))
 	subscriber := &bearerSubscriber{}
 	m := deliverWithOAuth(t, providers, domain.OAuthPolicy{GrantType: domain.GrantClientCredentials, ProviderName: "provider1", Scope: "orders"}, subscriber, nil, 5)
 
@@ -216,8 +221,7 @@ func TestOAuthRefreshOn401(t *testing.T) {
 	t.Parallel()
 	e := newTokenEndpoint(t)
 	e.fail = 1
-	providers := &fakeProviders{}
-	providers.set(testProvider(e.URL, 0, 0))
+	providers := providersOf(testProvider(e.URL, 0, 0))
 	subscriber := &bearerSubscriber{refused: map[string]bool{"Bearer token-2": true}}
 	var logs bytes.Buffer
 	m := deliverWithOAuth(t, providers, domain.OAuthPolicy{GrantType: domain.GrantPassword, ProviderName: "provider1",
@@ -235,6 +239,14 @@ func TestOAuthRefreshOn401(t *testing.T) {
 	}
 }
 
+// requireToken checks the token s gives now.
+func requireToken(t *testing.T, s *subscriptionTokens, want string) {
+	t.Helper()
+	tok, err := s.token(t.Context())
+	require.NoError(t, err)
+	require.Equal(t, want, tok)
+}
+
 // newTestTokens is one subscription's tokens on a clock of the test's.
 func newTestTokens(t *testing.T, providers oauthProviders, c *clock) *subscriptionTokens {
 	tokens := oauth.New(nil)
@@ -247,20 +259,15 @@ func TestOAuthTokenExpiryRefreshes(t *testing.T) {
 	t.Parallel()
 	e := newTokenEndpoint(t)
 	e.expiresIn = 100
-	providers := &fakeProviders{}
-	providers.set(testProvider(e.URL, 0, 0))
+	providers := providersOf(testProvider(e.URL, 0, 0))
 	c := &clock{now: time.Unix(1_000_000, 0)}
 	s := newTestTokens(t, providers, c)
 
-	tok, err := s.token(t.Context())
-	require.NoError(t, err)
-	assert.Equal(t, "token-1", tok)
+	requireToken(t, s, "token-1")
 	c.advance(89 * time.Second)
-	tok, _ = s.token(t.Context())
-	assert.Equal(t, "token-1", tok, "still valid")
+	requireToken(t, s, "token-1") // still valid
 	c.advance(2 * time.Second)
-	tok, _ = s.token(t.Context())
-	assert.Equal(t, "token-2", tok, "refreshed a tenth of its life before it expires")
+	requireToken(t, s, "token-2") // refreshed a tenth of its life before it expires
 }
 
 // A subscriber that answers every token with 401 gets new tokens no
@@ -270,8 +277,7 @@ func TestOAuthTokenExpiryRefreshes(t *testing.T) {
 func TestOAuthTokenRequestsRateLimitedUnder401(t *testing.T) {
 	t.Parallel()
 	e := newTokenEndpoint(t)
-	providers := &fakeProviders{}
-	providers.set(testProvider(e.URL, 1000, 4000))
+	providers := providersOf(testProvider(e.URL, 1000, 4000))
 	c := &clock{now: time.Unix(1_000_000, 0)}
 	subscriber := &bearerSubscriber{always: http.StatusUnauthorized}
 	send := &oauthSender{Sender: subscriber, tokens: newTestTokens(t, providers, c)}
@@ -320,27 +326,22 @@ func TestOAuthTokenRequestsRateLimitedUnder401(t *testing.T) {
 func TestOAuthProviderChangeDropsToken(t *testing.T) {
 	t.Parallel()
 	e := newTokenEndpoint(t)
-	providers := &fakeProviders{}
-	providers.set(testProvider(e.URL, 0, 0))
+	providers := providersOf(testProvider(e.URL, 0, 0))
 	c := &clock{now: time.Unix(1_000_000, 0)}
 	s := newTestTokens(t, providers, c)
 
-	tok, err := s.token(t.Context())
-	require.NoError(t, err)
-	assert.Equal(t, "token-1", tok)
+	requireToken(t, s, "token-1")
 	changed := testProvider(e.URL, 0, 0)
 	changed.ClientID = "client2"
 	providers.set(changed)
-	tok, _ = s.token(t.Context())
-	assert.Equal(t, "token-1", tok, "not read again yet")
+	requireToken(t, s, "token-1") // not read again yet
 	c.advance(s.deps.cfg.ProviderCheckInterval)
-	tok, _ = s.token(t.Context())
-	assert.Equal(t, "token-2", tok)
+	requireToken(t, s, "token-2")
 	assert.Equal(t, "client2", e.forms[1].Get("client_id"))
 
 	providers.remove("provider1")
 	c.advance(s.deps.cfg.ProviderCheckInterval)
-	_, err = s.token(t.Context())
+	_, err := s.token(t.Context())
 	assert.ErrorIs(t, err, domain.ErrOAuthProviderNotFound)
 }
 
