@@ -40,7 +40,7 @@ type WorkloadAssignment map[string][]SubscriptionName
 // WorkloadBalance is the result of BalanceWorkload.
 type WorkloadBalance struct {
 	// Assignment has every instance (also those given nothing), each
-	// with its subscriptions sorted by name.
+	// with its subscriptions sorted by group, topic and name.
 	Assignment WorkloadAssignment
 	// Missing is how many (subscription, instance) pairs the limits asked
 	// for and could not be given, because every instance that could take
@@ -99,7 +99,7 @@ func sameSubscriptions(a, b []SubscriptionName) bool {
 // instances when there is room. The result depends only on the inputs
 // (ties go by name), and balancing a result again returns it unchanged.
 func BalanceWorkload(subscriptions []SubscriptionName, instances []string, current WorkloadAssignment, limits WorkloadLimits) WorkloadBalance {
-	b := newBalancer(subscriptions, instances, current)
+	b := newBalancer(subscriptions, instances, current, limits)
 	b.dropRedundant(limits)
 	// Equalizing can make room on an instance a short subscription could
 	// not use before, so fill again until nothing more fits: this is what
@@ -110,7 +110,7 @@ func BalanceWorkload(subscriptions []SubscriptionName, instances []string, curre
 			break
 		}
 	}
-	return WorkloadBalance{Assignment: b.result(), Missing: b.missing(limits)}
+	return WorkloadBalance{Assignment: b.result(), Missing: b.missing()}
 }
 
 type balancer struct {
@@ -122,10 +122,12 @@ type balancer struct {
 	// kept are the assignments taken over from current: moving one of
 	// them stops a running consumer, so equalizing moves new ones first.
 	kept map[string]map[SubscriptionName]bool
+	want map[SubscriptionName]int // instances each subscription should run on
 }
 
-func newBalancer(subscriptions []SubscriptionName, instances []string, current WorkloadAssignment) *balancer {
-	b := &balancer{runs: map[string]map[SubscriptionName]bool{}, on: map[SubscriptionName]map[string]bool{}, kept: map[string]map[SubscriptionName]bool{}}
+func newBalancer(subscriptions []SubscriptionName, instances []string, current WorkloadAssignment, limits WorkloadLimits) *balancer {
+	b := &balancer{runs: map[string]map[SubscriptionName]bool{}, on: map[SubscriptionName]map[string]bool{},
+		kept: map[string]map[SubscriptionName]bool{}, want: map[SubscriptionName]int{}}
 	for _, s := range subscriptions {
 		if b.on[s] == nil {
 			b.on[s] = map[string]bool{}
@@ -141,6 +143,9 @@ func newBalancer(subscriptions []SubscriptionName, instances []string, current W
 		}
 	}
 	slices.Sort(b.nodes)
+	for _, s := range b.subs {
+		b.want[s] = limits.consumersFor(s, len(b.nodes))
+	}
 	for node, subs := range current {
 		if b.runs[node] == nil {
 			continue // the instance is gone
@@ -155,8 +160,10 @@ func newBalancer(subscriptions []SubscriptionName, instances []string, current W
 	return b
 }
 
+// compareSubscriptions orders by group, topic and name (no allocation:
+// the balancer compares a lot).
 func compareSubscriptions(a, b SubscriptionName) int {
-	return cmp.Compare(a.String(), b.String())
+	return cmp.Or(cmp.Compare(a.Topic.Group, b.Topic.Group), cmp.Compare(a.Topic.Name, b.Topic.Name), cmp.Compare(a.Name, b.Name))
 }
 
 func (b *balancer) add(node string, s SubscriptionName) {
@@ -193,7 +200,7 @@ func (b *balancer) dropRedundant(limits WorkloadLimits) {
 		}
 	}
 	for _, s := range b.subs {
-		extra := len(b.on[s]) - limits.consumersFor(s, len(b.nodes))
+		extra := len(b.on[s]) - b.want[s]
 		if extra <= 0 {
 			continue
 		}
@@ -215,7 +222,7 @@ func (b *balancer) dropRedundant(limits WorkloadLimits) {
 // of starving the last ones (Hermes's AvailableWork order). It reports
 // whether it assigned anything.
 func (b *balancer) fill(limits WorkloadLimits) bool {
-	need := func(s SubscriptionName) int { return limits.consumersFor(s, len(b.nodes)) - len(b.on[s]) }
+	need := func(s SubscriptionName) int { return b.want[s] - len(b.on[s]) }
 	// byCount[c] lists the short subscriptions with c instances, by name;
 	// an entry whose count changed since is stale and skipped.
 	var byCount [][]SubscriptionName
@@ -348,10 +355,10 @@ func (b *balancer) result() WorkloadAssignment {
 	return out
 }
 
-func (b *balancer) missing(limits WorkloadLimits) int {
+func (b *balancer) missing() int {
 	total := 0
 	for _, s := range b.subs {
-		total += max(limits.consumersFor(s, len(b.nodes))-len(b.on[s]), 0)
+		total += max(b.want[s]-len(b.on[s]), 0)
 	}
 	return total
 }

@@ -222,3 +222,25 @@ func TestBalanceWorkloadMovesLittleWhenAnInstanceLeaves(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkBalanceWorkload: 10 000 subscriptions over 50 instances, from
+// scratch and after one instance left.
+func BenchmarkBalanceWorkload(b *testing.B) {
+	subs := wsubs(10000)
+	var nodes []string
+	for i := range 50 {
+		nodes = append(nodes, fmt.Sprint("n", i))
+	}
+	l := limits(2, 500)
+	first := domain.BalanceWorkload(subs, nodes, nil, l).Assignment
+	b.Run("initial", func(b *testing.B) {
+		for b.Loop() {
+			domain.BalanceWorkload(subs, nodes, nil, l)
+		}
+	})
+	b.Run("instance left", func(b *testing.B) {
+		for b.Loop() {
+			domain.BalanceWorkload(subs, nodes[1:], first, l)
+		}
+	})
+}
