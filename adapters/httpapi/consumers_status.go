@@ -15,6 +15,7 @@ import (
 //	/status/subscriptionsCount  the number of running subscriptions
 //	/status/workload            ports.WorkloadStatus, when status balances
 //	                            its workload (a Hermes-Go addition)
+//	/openapi.json               its OpenAPI document (openapi/consumers.yaml)
 //
 // Like Hermes's, it answers any method. /status/prometheus is added by
 // the wiring next to the other servers' (it is the process's registry).
@@ -39,5 +40,6 @@ func NewConsumersStatus(status ports.ConsumersStatus) http.Handler {
 			writeJSON(w, http.StatusOK, ws)
 		})
 	}
+	mux.HandleFunc("/openapi.json", serveOpenAPI(ConsumersOpenAPI))
 	return mux
 }

@@ -12,9 +12,10 @@ import (
 
 // The OpenAPI 3.1 documents of the two HTTP APIs, kept as YAML so they are
 // reviewable, served as JSON at GET /openapi.json: management.yaml on the
-// management port, frontend.yaml on the frontend port. They are separate
-// because both servers answer /status/health and /topics/{topic} with
-// different meanings, which one document cannot hold.
+// management port, frontend.yaml on the frontend port, consumers.yaml on
+// the consumers status port. They are separate because the servers
+// answer /status/health and /topics/{topic} with different meanings,
+// which one document cannot hold.
 //
 //go:embed openapi/*.yaml
 var openAPIFiles embed.FS
@@ -26,6 +27,7 @@ type OpenAPIDocument string
 const (
 	ManagementOpenAPI OpenAPIDocument = "openapi/management.yaml"
 	FrontendOpenAPI   OpenAPIDocument = "openapi/frontend.yaml"
+	ConsumersOpenAPI  OpenAPIDocument = "openapi/consumers.yaml"
 )
 
 var openAPIJSON sync.Map // OpenAPIDocument -> []byte

@@ -10,13 +10,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestOpenAPIServedOnBothServers(t *testing.T) {
+func TestOpenAPIServedOnEveryServer(t *testing.T) {
 	for name, tc := range map[string]struct {
 		h        http.Handler
 		has, not string
 	}{
 		"management": {NewManagement(&fakeManagement{}, nil), "/groups", ""},
 		"frontend":   {NewFrontend(newTestPublisher(1024), DefaultFrontendConfig(), nil), "/status/ping", "/groups"},
+		"consumers":  {NewConsumersStatus(fakeConsumersStatus{}), "/status/subscriptions", "/groups"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			rec := httptest.NewRecorder()

@@ -87,6 +87,7 @@ func TestSchemathesis(t *testing.T) {
 	}{
 		{"management", h.management, "90", excluded},
 		{"frontend", h.frontend, "20", nil},
+		{"consumers", h.consumers, "20", nil},
 	} {
 		t.Run(api.name, func(t *testing.T) {
 			args := []string{"run", api.base + "/openapi.json",
