@@ -32,19 +32,9 @@ func compareMetadata(t *testing.T, s *avro.Schema, data []byte, meta map[string]
 		return false
 	}
 	ref, err := s.ReaderWithMetadata(data, meta)
-	if !assert.NoError(t, err, "fast path took what the reference refuses: %x", data) {
-		return true
+	if assert.NoError(t, err, "fast path took what the reference refuses: %x", data) {
+		assertSameRecord(t, s, fast, ref, data)
 	}
-	if string(fast) == string(ref) {
-		return true
-	}
-	// Map entries come in Go's random order on both paths.
-	assert.Len(t, fast, len(ref), "%x", data)
-	got, err := s.Decode(fast)
-	require.NoError(t, err, "%x", data)
-	want, err := s.Decode(ref)
-	require.NoError(t, err)
-	assert.Equal(t, want, got, "%x", data)
 	return true
 }
 
