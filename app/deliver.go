@@ -31,10 +31,13 @@ type DeliveryConfig struct {
 	// RateSupervisorPeriod is how often output rates are recomputed
 	// (Hermes's consumer.rate.limiterSupervisorPeriod, default 30s).
 	RateSupervisorPeriod time.Duration
-	// CommitPeriod is how often finished offsets are committed while a
-	// poll's messages are still in flight (default 1s); a poll's offsets are
-	// also committed when all of them finished.
+	// CommitPeriod is how often finished offsets are committed while
+	// messages are in flight or finished ones wait (default 1s).
 	CommitPeriod time.Duration
+	// RevokeWait bounds how long a partition leaving a consumer waits for
+	// its messages in flight before they are abandoned (default 5s; keep
+	// it under the store's rebalance timeout).
+	RevokeWait time.Duration
 	// MaxRate tunes sharing a subscription's rate between the consumer
 	// instances serving it (see Deliverer.ShareMaxRate).
 	MaxRate MaxRateConfig
@@ -61,6 +64,9 @@ func (c DeliveryConfig) withDefaults() DeliveryConfig {
 	}
 	if c.CommitPeriod <= 0 {
 		c.CommitPeriod = time.Second
+	}
+	if c.RevokeWait <= 0 {
+		c.RevokeWait = 5 * time.Second
 	}
 	c.MaxRate = c.MaxRate.withDefaults()
 	return c

@@ -22,10 +22,10 @@ import (
 //
 // A batch may span polls; a rebalance at such a poll can hand a partition
 // whose messages wait in the batch to another consumer, which then sends
-// them too (duplicates, never loss).
-func (dl *delivery) batchLoop(ctx context.Context, c ports.MessageConsumer) error {
+// them too (duplicates, never loss: revoke forgets the partition, so the
+// batch's later finish of them commits nothing).
+func (dl *delivery) batchLoop(ctx context.Context, c ports.MessageConsumer, offsets *offsetTracker) error {
 	policy := *dl.sub.Batch
-	offsets := newOffsetTracker()
 	var pending []ports.ReceivedMessage
 	for {
 		batch := domain.NewJSONBatch(policy)

@@ -37,7 +37,7 @@ func (c *onePoll) Poll(ctx context.Context) ([]ports.ReceivedMessage, error) {
 func (c *onePoll) Commit(context.Context, []ports.PartitionOffset) error { return nil }
 func (c *onePoll) Close() error                                          { return nil }
 
-func (c *onePoll) Consumer(context.Context, domain.Topic, domain.SubscriptionName) (ports.MessageConsumer, error) {
+func (c *onePoll) Consumer(context.Context, domain.Topic, domain.SubscriptionName, ports.RevokeFunc) (ports.MessageConsumer, error) {
 	return c, nil
 }
 

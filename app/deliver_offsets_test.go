@@ -18,7 +18,7 @@ func msg(partition int32, offset int64) ports.ReceivedMessage {
 
 func TestOffsetTrackerCommitsOnlyUpToLowestUnfinished(t *testing.T) {
 	t.Parallel()
-	tr := newOffsetTracker()
+	tr := newOffsetTracker(t.Context())
 	tr.add([]ports.ReceivedMessage{msg(0, 10), msg(1, 5), msg(0, 11), msg(0, 13), msg(1, 6)})
 	assert.Empty(t, tr.committable(), "nothing finished")
 

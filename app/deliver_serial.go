@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -69,16 +70,22 @@ func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.
 	}
 	wg.Go(func() { dl.reportState(sctx, d.cfg.RateSupervisorPeriod) })
 	for ctx.Err() == nil {
-		c, err := d.consumers.Consumer(ctx, topic, name)
+		offsets := newOffsetTracker(ctx)
+		var c ports.MessageConsumer
+		// The consumer calls revoked only inside Poll, so c is set by then.
+		revoked := func(rctx context.Context, partitions []int32, lost bool) {
+			dl.revoke(rctx, c, offsets, partitions, lost)
+		}
+		c, err := d.consumers.Consumer(ctx, topic, name, revoked)
 		if err != nil {
 			dl.log.Error("opening consumer failed", "err", err)
 			sleep(ctx, d.cfg.RestartBackoff)
 			continue
 		}
 		if dl.limiter != nil {
-			err = dl.serialLoop(ctx, c)
+			err = dl.serialLoop(ctx, c, offsets)
 		} else {
-			err = dl.batchLoop(ctx, c)
+			err = dl.batchLoop(ctx, c, offsets)
 		}
 		if cerr := c.Close(); cerr != nil {
 			dl.log.Warn("closing consumer failed", "err", cerr)
@@ -90,6 +97,22 @@ func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.
 	}
 }
 
+// revoke hands partitions over: it waits up to RevokeWait for their
+// messages in flight, abandons those still running (they stay unfinished,
+// so they are delivered again by the next owner), commits what finished
+// and forgets the partitions. Lost partitions cannot be committed any
+// more: their messages are abandoned at once.
+func (dl *delivery) revoke(ctx context.Context, c ports.MessageConsumer, offsets *offsetTracker, partitions []int32, lost bool) {
+	if lost {
+		offsets.forget(partitions)
+		dl.log.Warn("partitions lost; their messages in flight are abandoned", "partitions", partitions)
+		return
+	}
+	offsets.drain(ctx, partitions, dl.cfg.RevokeWait)
+	dl.commit(ctx, c, offsets)
+	offsets.forget(partitions)
+	dl.log.Debug("partitions revoked", "partitions", partitions)
+}
 func (dl *delivery) reportRate(r domain.OutputRate) {
 	dl.metrics.Gauge("subscription.output-rate", dl.labels, r.Rate)
 	dl.log.Debug("output rate", "rate", r.Rate, "mode", string(r.Mode))
@@ -139,55 +162,78 @@ func (dl *delivery) inflightSize() int {
 	return dl.cfg.InflightSize
 }
 
-// serialLoop polls and sends each poll's messages with up to inflightSize
-// in flight, as Hermes does: with more than one in flight, messages of one
-// partition may reach the subscriber out of order (inflightSize 1 keeps
-// partition order). Offsets are committed up to the lowest unfinished
-// message of each partition, every CommitPeriod and when the poll is done.
-// The next poll waits until every message of the current one finished, so
-// partitions never move while their messages are in flight (a message
-// retried for its whole messageTtl holds the subscription that long).
-func (dl *delivery) serialLoop(ctx context.Context, c ports.MessageConsumer) error {
+// serialLoop polls and sends messages with up to inflightSize in flight,
+// as Hermes does: with more than one in flight, messages of one partition
+// may reach the subscriber out of order (inflightSize 1 keeps partition
+// order). It polls again as soon as a poll's messages all have a slot, so
+// a message retried for its whole messageTtl holds one slot, not the
+// subscription. Offsets are committed up to the lowest unfinished message
+// of each partition, every CommitPeriod: while anything is in flight or
+// uncommitted, Poll is bounded by CommitPeriod; an idle subscription waits
+// in Poll without waking up. Partitions move only inside Poll, where
+// revoke settles them (see revoke).
+func (dl *delivery) serialLoop(ctx context.Context, c ports.MessageConsumer, offsets *offsetTracker) error {
 	slots := dl.slots
 	ticker := time.NewTicker(dl.cfg.CommitPeriod)
 	defer ticker.Stop()
-	offsets := newOffsetTracker()
+	var wg sync.WaitGroup
+	defer func() {
+		// The consumer is closed after this returns: stop what is in
+		// flight (it stays uncommitted) and commit what finished.
+		offsets.cancel(nil)
+		wg.Wait()
+		dl.commit(ctx, c, offsets)
+	}()
 	for {
-		msgs, err := c.Poll(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
+		msgs, err := dl.poll(ctx, c, offsets)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case errors.Is(err, context.DeadlineExceeded):
+			dl.commit(ctx, c, offsets)
+			continue
+		case err != nil:
 			return err
 		}
 		offsets.add(msgs)
-		var wg sync.WaitGroup
 		for _, m := range msgs {
 			if !dl.waitFor(ctx, slots, ticker.C, c, offsets) {
-				break
+				return nil
+			}
+			mctx, ok := offsets.start(m)
+			if !ok {
+				<-slots
+				continue
 			}
 			wg.Go(func() {
 				defer func() { <-slots }()
-				if dl.deliverMessage(ctx, m) {
+				defer offsets.end(mctx, m)
+				if dl.deliverMessage(mctx, m) {
 					offsets.finish(m)
 				}
 			})
 		}
-		done := make(chan struct{})
-		go func() { wg.Wait(); close(done) }()
-		for waiting := true; waiting; {
-			select {
-			case <-done:
-				waiting = false
-			case <-ticker.C:
-				dl.commit(ctx, c, offsets)
-			}
-		}
-		dl.commit(ctx, c, offsets)
-		if ctx.Err() != nil {
-			return nil
+		select {
+		case <-ticker.C:
+			dl.commit(ctx, c, offsets)
+		default:
 		}
 	}
+}
+
+// poll polls, bounded by CommitPeriod while offsets are busy (then it
+// returns context.DeadlineExceeded when nothing came).
+func (dl *delivery) poll(ctx context.Context, c ports.MessageConsumer, offsets *offsetTracker) ([]ports.ReceivedMessage, error) {
+	if !offsets.busy() {
+		return c.Poll(ctx)
+	}
+	pctx, cancel := context.WithTimeout(ctx, dl.cfg.CommitPeriod)
+	defer cancel()
+	msgs, err := c.Poll(pctx)
+	if err != nil && pctx.Err() != nil && ctx.Err() == nil {
+		return nil, context.DeadlineExceeded
+	}
+	return msgs, err
 }
 
 // waitFor takes an in-flight slot, committing on every tick while it

@@ -103,13 +103,21 @@ type ReceivedMessage struct {
 	ContentType domain.ContentType
 }
 
-// MessageConsumer reads one subscription's messages. Not safe for
-// concurrent use: one delivery loop owns it.
+// MessageConsumer reads one subscription's messages. Poll, Commit and
+// Close are called by one delivery loop, never concurrently with each other,
+// except that Commit may also be called from the RevokeFunc.
+//
+// A caller may Poll again while messages of earlier Polls are still being
+// delivered. Partitions change hands (a rebalance) only inside a Poll: a
+// partition leaves this consumer only after the RevokeFunc given to the
+// factory returned for it, and after that Poll returns none of its
+// messages until it is assigned here again (then from its committed
+// position).
 type MessageConsumer interface {
 	// Poll blocks until messages are available or ctx ends (then it returns
-	// ctx's error). Messages of one partition come in offset order.
-	// Between two Polls the consumer keeps its partitions: a rebalance
-	// waits until the next Poll.
+	// ctx's error, unless it read messages meanwhile: those it returns, as
+	// they count as read). Messages of one partition come in offset order,
+	// without gaps and without repeats while the partition stays here.
 	Poll(ctx context.Context) ([]ReceivedMessage, error)
 	// Commit records that every message before each given offset
 	// (exclusive: Offset is the next one to read) was delivered or given up.
@@ -118,9 +126,19 @@ type MessageConsumer interface {
 	Close() error
 }
 
+// RevokeFunc is told that partitions are leaving a consumer. It runs on a
+// goroutine of the consumer while the loop is inside Poll, and the hand-over
+// waits until it returns, so it must return well within the store's
+// rebalance timeout: it stops the partitions' messages in flight (waiting a
+// bounded time for them to finish) and Commits what finished. lost is true
+// when the partitions are already gone (the session with the store
+// expired): a Commit would fail, so nothing may be committed for them.
+type RevokeFunc func(ctx context.Context, partitions []int32, lost bool)
+
 // MessageConsumerFactory opens consumers for subscriptions.
 type MessageConsumerFactory interface {
 	// Consumer joins the subscription's consumer group on topic's store
-	// topic, resuming from the committed positions.
-	Consumer(ctx context.Context, topic domain.Topic, sub domain.SubscriptionName) (MessageConsumer, error)
+	// topic, resuming from the committed positions. revoked (may be nil)
+	// is called before partitions leave the consumer.
+	Consumer(ctx context.Context, topic domain.Topic, sub domain.SubscriptionName, revoked RevokeFunc) (MessageConsumer, error)
 }

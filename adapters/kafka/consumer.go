@@ -37,13 +37,29 @@ func NewConsumerFactory(cfg Config, log *slog.Logger) (*ConsumerFactory, error) 
 // Consumer implements ports.MessageConsumerFactory. Partitions without a
 // committed position (normally CreateSubscriptionPosition made them) start
 // at the earliest retained message.
-func (f *ConsumerFactory) Consumer(_ context.Context, topic domain.Topic, sub domain.SubscriptionName) (ports.MessageConsumer, error) {
+//
+// Rebalances are blocked except inside Poll (kgo's BlockRebalanceOnPoll),
+// so revoked runs while the delivery loop waits in Poll and never races
+// the loop's handling of the records of the previous Poll; kgo drops the
+// buffered records of revoked partitions before the next Poll returns.
+func (f *ConsumerFactory) Consumer(_ context.Context, topic domain.Topic, sub domain.SubscriptionName, revoked ports.RevokeFunc) (ports.MessageConsumer, error) {
 	name, group := f.cfg.topicName(topic.QualifiedName()), f.cfg.groupID(sub)
+	onRevoke := func(lost bool) func(context.Context, *kgo.Client, map[string][]int32) {
+		return func(ctx context.Context, _ *kgo.Client, parts map[string][]int32) {
+			// kgo also calls this at the end of every group session,
+			// with nothing revoked.
+			if p := parts[name]; len(p) > 0 && revoked != nil {
+				revoked(ctx, p, lost)
+			}
+		}
+	}
 	cl, err := kgo.NewClient(append(f.cfg.clientOpts(f.log.With("subscription", sub.String())),
 		kgo.ConsumerGroup(group),
 		kgo.ConsumeTopics(name),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
+		kgo.OnPartitionsRevoked(onRevoke(false)),
+		kgo.OnPartitionsLost(onRevoke(true)),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 		kgo.SessionTimeout(f.cfg.SessionTimeout),
 		kgo.HeartbeatInterval(f.cfg.HeartbeatInterval),
@@ -70,23 +86,26 @@ type Consumer struct {
 }
 
 // Poll implements ports.MessageConsumer. Rebalances blocked since the
-// previous Poll run first, so partitions stay put while a poll's messages
-// are delivered and committed.
+// previous Poll run first (with their revoke callbacks), so partitions
+// move only while the caller waits here.
 func (c *Consumer) Poll(ctx context.Context) ([]ports.ReceivedMessage, error) {
 	for {
 		c.cl.AllowRebalance()
 		fetches := c.cl.PollRecords(ctx, c.maxPoll)
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if fetches.IsClientClosed() {
-			return nil, fmt.Errorf("kafka: poll %q: %w: %w", c.group, domain.ErrUnavailable, kgo.ErrClientClosed)
-		}
+		// Records come back even when ctx ended meanwhile: kgo counts them
+		// as consumed, so dropping them would leave a gap a later commit
+		// could pass.
 		if fetches.NumRecords() > 0 {
 			now := time.Now()
 			out := make([]ports.ReceivedMessage, 0, fetches.NumRecords())
 			fetches.EachRecord(func(r *kgo.Record) { out = append(out, c.decode(r, now)) })
 			return out, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if fetches.IsClientClosed() {
+			return nil, fmt.Errorf("kafka: poll %q: %w: %w", c.group, domain.ErrUnavailable, kgo.ErrClientClosed)
 		}
 		// Without records, a fetch error is what the caller must hear of.
 		if errs := fetches.Errors(); len(errs) > 0 {

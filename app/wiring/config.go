@@ -221,6 +221,10 @@ type ConsumersConfig struct {
 	RateSupervisorPeriod time.Duration `koanf:"rate_supervisor_period"`
 	// CommitPeriod is how often finished offsets are committed (default 1s).
 	CommitPeriod time.Duration `koanf:"commit_period"`
+	// RevokeWait bounds how long a partition leaving this consumer waits
+	// for its messages in flight before they are abandoned (default 5s;
+	// keep it under the Kafka consumers' rebalance timeout, 10s).
+	RevokeWait time.Duration `koanf:"revoke_wait"`
 	// InstanceID names this process among the consumer instances that
 	// share each subscription's rate (Hermes's consumer node id); unique
 	// per process. Default "": the host name and a random suffix.

@@ -403,7 +403,7 @@ var consumersModule = fx.Module("consumers", fx.Invoke(
 		d := app.NewDeliverer(app.DeliveryConfig{
 			RestartBackoff: cfg.Consumers.RestartBackoff, ClusterName: cfg.MessageStore.ClusterName,
 			InflightSize: cfg.Consumers.InflightSize, RateSupervisorPeriod: cfg.Consumers.RateSupervisorPeriod,
-			CommitPeriod: cfg.Consumers.CommitPeriod, OmitKeepAliveHeader: !cfg.Consumers.KeepAliveHeader,
+			CommitPeriod: cfg.Consumers.CommitPeriod, RevokeWait: cfg.Consumers.RevokeWait, OmitKeepAliveHeader: !cfg.Consumers.KeepAliveHeader,
 			MaxRate: app.MaxRateConfig{Settings: mc.settings(), UpdateInterval: mc.UpdateInterval, BalanceInterval: mc.BalanceInterval},
 		},
 			store, admin, cf, s, m, t, u, log.With("component", "consumers")).WithSchemas(sch).WithJSONPath(jp).

@@ -52,6 +52,9 @@ type Features struct {
 // first group join is delayed by group.initial.rebalance.delay.ms.
 const wait = 15 * time.Second
 
+// pollEvery is how often conditions are checked while waiting.
+const pollEvery = 20 * time.Millisecond
+
 type testCase struct {
 	name string
 	fn   func(t *testing.T, h Harness)
@@ -71,6 +74,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness, f Features) {
 		{"SameKeySamePartitionInOrder", testKeyOrder},
 		{"AckLevels", testAcks},
 		{"ConsumerResumesAfterCommit", testResume},
+		{"RevokeCommitsBeforeHandOver", testRevokeCommitsBeforeHandOver},
 		{"SubscriptionPositionStartsAtCreation", testPositionAtCreation},
 		{"DeleteSubscriptionPositionForgetsIt", testDeletePosition},
 		{"OffsetsAtReplaysFromTime", testReplay},
@@ -427,7 +431,7 @@ func produceKeyed(t *testing.T, h Harness, topic domain.Topic, first int) []stri
 
 func openConsumer(t *testing.T, h Harness, topic domain.Topic, sub domain.SubscriptionName) ports.MessageConsumer {
 	t.Helper()
-	c, err := h.Consumers().Consumer(t.Context(), topic, sub)
+	c, err := h.Consumers().Consumer(t.Context(), topic, sub, nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	return c

@@ -1,0 +1,100 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hermes-go/hermes/adapters/memory"
+	"github.com/hermes-go/hermes/domain"
+	"github.com/hermes-go/hermes/ports"
+)
+
+// queueConsumer returns one queued message per Poll (as a consumer does
+// whose messages arrive one by one) and records commits.
+type queueConsumer struct {
+	mu        sync.Mutex
+	queue     []ports.ReceivedMessage
+	committed map[int32]int64
+}
+
+func (c *queueConsumer) Poll(ctx context.Context) ([]ports.ReceivedMessage, error) {
+	c.mu.Lock()
+	if len(c.queue) > 0 {
+		m := c.queue[0]
+		c.queue = c.queue[1:]
+		c.mu.Unlock()
+		return []ports.ReceivedMessage{m}, nil
+	}
+	c.mu.Unlock()
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+func (c *queueConsumer) Commit(_ context.Context, offsets []ports.PartitionOffset) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, o := range offsets {
+		c.committed[o.Partition] = o.Offset
+	}
+	return nil
+}
+
+func (c *queueConsumer) committedAt(p int32) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.committed[p]
+}
+
+func (c *queueConsumer) Close() error { return nil }
+
+func (c *queueConsumer) Consumer(context.Context, domain.Topic, domain.SubscriptionName, ports.RevokeFunc) (ports.MessageConsumer, error) {
+	return c, nil
+}
+
+// failingFor answers 500 to the message whose body is fail, 200 to others.
+type failingFor struct{ fail string }
+
+func (s failingFor) Send(_ context.Context, req ports.SendRequest) domain.SendResult {
+	if string(req.Body) == s.fail {
+		return domain.SendResult{StatusCode: 500}
+	}
+	return domain.SendResult{StatusCode: 200}
+}
+
+// A message the subscriber keeps failing, retried for its messageTtl,
+// holds one inflight slot only: the messages polled after it are
+// delivered meanwhile (Hermes does the same), and the commit stops before
+// it.
+func TestRetryingMessageDoesNotHoldOtherSlots(t *testing.T) {
+	t.Parallel()
+	c := &queueConsumer{committed: map[int32]int64{}}
+	for i, body := range []string{"stuck", "a", "b", "c"} {
+		c.queue = append(c.queue, ports.ReceivedMessage{Message: domain.Message{ID: body, Body: []byte(body)}, Offset: int64(i), ReadAt: time.Now()})
+	}
+	m := memory.NewMetrics()
+	cfg := DeliveryConfig{InflightSize: 4, CommitPeriod: 10 * time.Millisecond}
+	d := NewDeliverer(cfg, nil, nil, c, failingFor{fail: "stuck"}, m,
+		memory.NewTracker(10), memory.NewUndeliveredLog(), slog.New(slog.DiscardHandler))
+	policy := domain.DefaultSubscriptionPolicy()
+	policy.MessageTTL = 3600 // seconds: it retries for the whole test
+	policy.MessageBackoff = 1
+	sub := domain.Subscription{Name: "s", TopicName: "g.t", Endpoint: "http://localhost:1/", Serial: &policy}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { defer close(done); d.consume(ctx, domain.Topic{Name: "g.t"}, sub) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	labels := ports.Labels{"group": "g", "topic": "t", "subscription": "s"}
+	require.Eventually(t, func() bool { return m.CounterValue("subscription.delivered", labels) == 3 }, 10*time.Second, 5*time.Millisecond,
+		"the messages after the retrying one are delivered while it retries")
+	require.Eventually(t, func() bool { return m.CounterValue("subscription.retries", labels) > 0 }, 10*time.Second, 5*time.Millisecond)
+	cancel()
+	<-done
+	assert.Zero(t, c.committedAt(0), "never committed past the undelivered message")
+}
