@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hermes-go/hermes/domain"
@@ -90,8 +91,9 @@ type Deliverer struct {
 	oauth       *oauthDeps // nil: no OAuth tokens (deliver_oauth.go)
 	workload    *Workload  // nil: this instance runs every subscription
 
-	workers map[string]*worker // owned by Run's goroutine
-	status  runningStatus      // what workers runs, for the status server
+	workers  map[string]*worker // owned by Run's goroutine
+	periodic periodicWork       // the workers' periodic work; Run runs it
+	status   runningStatus      // what workers runs, for the status server
 }
 
 type worker struct {
@@ -109,6 +111,9 @@ func NewDeliverer(cfg DeliveryConfig, store ports.MetadataStore, admin ports.Mes
 // Run delivers until ctx ends, then stops every worker (committing what was
 // delivered) and returns.
 func (d *Deliverer) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { d.periodic.run(ctx, d.cfg.RateSupervisorPeriod) })
 	defer d.stopAll()
 	for ctx.Err() == nil {
 		changes, err := d.store.Watch(ctx)

@@ -70,8 +70,10 @@ func TestDeliveryReportsInflightAndLag(t *testing.T) {
 	sub := domain.Subscription{Name: "s", TopicName: "g.t", Endpoint: "http://localhost:1/"}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
+	periodic := make(chan struct{})
 	go func() { defer close(done); d.consume(ctx, domain.Topic{Name: "g.t"}, sub) }()
-	t.Cleanup(func() { cancel(); <-done })
+	go func() { defer close(periodic); d.periodic.run(ctx, cfg.RateSupervisorPeriod) }()
+	t.Cleanup(func() { cancel(); <-done; <-periodic })
 
 	labels := ports.Labels{"group": "g", "topic": "t", "subscription": "s"}
 	gauge := func(metric string) float64 {

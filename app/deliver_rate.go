@@ -87,20 +87,6 @@ func (l *rateLimiter) current() domain.OutputRate {
 	return l.cur
 }
 
-// supervise adjusts the rate every period until ctx ends.
-func (l *rateLimiter) supervise(ctx context.Context, period time.Duration, onChange func(domain.OutputRate)) {
-	t := time.NewTicker(period)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			onChange(l.adjust())
-		}
-	}
-}
-
 // setMax changes the max rate; a current rate above it drops at once.
 func (l *rateLimiter) setMax(m float64) {
 	l.mu.Lock()

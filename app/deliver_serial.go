@@ -62,13 +62,14 @@ func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.
 	if sub.Serial != nil && sub.Batch == nil {
 		dl.slots = make(chan struct{}, dl.inflightSize())
 		dl.limiter = newRateLimiter(d.cfg.Rate, sub.Serial.Rate)
-		wg.Go(func() { dl.limiter.supervise(sctx, d.cfg.RateSupervisorPeriod, dl.reportRate) })
 		if d.maxRates.registry != nil {
 			wg.Go(func() { dl.shareMaxRate(sctx) })
 		}
 		dl.reportRate(dl.limiter.current())
 	}
-	wg.Go(func() { dl.reportState(sctx, d.cfg.RateSupervisorPeriod) })
+	// Rate adjustment and gauges run on the Deliverer's shared periodic
+	// goroutine: an idle subscription costs only this goroutine.
+	defer d.periodic.add(dl.periodic)()
 	for ctx.Err() == nil {
 		offsets := newOffsetTracker(ctx)
 		var c ports.MessageConsumer
@@ -118,22 +119,14 @@ func (dl *delivery) reportRate(r domain.OutputRate) {
 	dl.log.Debug("output rate", "rate", r.Rate, "mode", string(r.Mode))
 }
 
-// reportState sets the inflight and lag gauges every period until ctx
-// ends: one lag read from the message store per subscription and period,
-// bounded by the period.
-func (dl *delivery) reportState(ctx context.Context, period time.Duration) {
-	t := time.NewTicker(period)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			lctx, cancel := context.WithTimeout(ctx, period)
-			dl.reportOnce(lctx)
-			cancel()
-		}
+// periodic adjusts the output rate (serial subscriptions) and reports
+// the inflight and lag gauges: every RateSupervisorPeriod, from the
+// Deliverer's periodicWork, bounded by the period.
+func (dl *delivery) periodic(ctx context.Context) {
+	if dl.limiter != nil {
+		dl.reportRate(dl.limiter.adjust())
 	}
+	dl.reportOnce(ctx)
 }
 
 // reportOnce sets the inflight gauge (serial subscriptions) and the lag
