@@ -62,6 +62,7 @@ type Workload struct {
 	registry    ports.WorkloadRegistry
 	store       ports.MetadataStore
 	constraints ports.WorkloadConstraintsService // nil: none
+	metrics     ports.Metrics                    // nil: none
 	log         *slog.Logger
 
 	lastSeen map[string]time.Time // leader's view of live instances; Run's goroutine
@@ -77,6 +78,20 @@ type Workload struct {
 func NewWorkload(cfg WorkloadConfig, registry ports.WorkloadRegistry, store ports.MetadataStore, constraints ports.WorkloadConstraintsService, log *slog.Logger) *Workload {
 	return &Workload{cfg: cfg.withDefaults(), registry: registry, store: store, constraints: constraints, log: log,
 		lastSeen: map[string]time.Time{}, assigned: map[string]bool{}, changed: make(chan struct{}, 1)}
+}
+
+// WithMetrics reports the balancing in m (Hermes's workload.* metrics);
+// call it before Run.
+func (w *Workload) WithMetrics(m ports.Metrics) *Workload {
+	w.metrics = m
+	return w
+}
+
+// gauge sets a workload gauge when metrics are on.
+func (w *Workload) gauge(name string, v int) {
+	if w.metrics != nil {
+		w.metrics.Gauge(name, nil, float64(v))
+	}
 }
 
 // Assigned reports whether this instance should run the subscription
@@ -223,6 +238,7 @@ func (w *Workload) subscriptions(ctx context.Context) (known, active []domain.Su
 // balance is the leader's BalancingJob: it writes the assignments that
 // change and deletes those of instances that are gone.
 func (w *Workload) balance(ctx context.Context, known, active []domain.SubscriptionName) error {
+	started := time.Now()
 	nodes, err := w.registry.Nodes(ctx)
 	if err != nil {
 		return err
@@ -262,12 +278,42 @@ func (w *Workload) balance(ctx context.Context, known, active []domain.Subscript
 			return err
 		}
 	}
+	all, created, deleted := 0, 0, 0
+	for n, subs := range result.Assignment {
+		all += len(subs)
+		created += len(subtract(subs, current[n]))
+	}
+	for n, subs := range current {
+		deleted += len(subtract(subs, result.Assignment[n]))
+	}
+	w.gauge("workload.all-assignments", all)
+	w.gauge("workload.missing-resources", result.Missing)
+	w.gauge("workload.created-assignments", created)
+	w.gauge("workload.deleted-assignments", deleted)
+	if w.metrics != nil {
+		w.metrics.Observe("workload.rebalance-duration", nil, time.Since(started))
+	}
 	if len(changed) > 0 {
 		w.log.Info("workload balanced", "subscriptions", len(active), "instances", len(alive), "changed_instances", len(changed), "missing", result.Missing)
 	} else if result.Missing > 0 {
 		w.log.Debug("workload short of instances", "missing", result.Missing)
 	}
 	return nil
+}
+
+// subtract returns the subscriptions of a that are not in b.
+func subtract(a, b []domain.SubscriptionName) []domain.SubscriptionName {
+	in := make(map[domain.SubscriptionName]bool, len(b))
+	for _, s := range b {
+		in[s] = true
+	}
+	var out []domain.SubscriptionName
+	for _, s := range a {
+		if !in[s] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // follow makes subs this instance's assignment, telling the Deliverer
@@ -283,6 +329,7 @@ func (w *Workload) follow(subs []domain.SubscriptionName) {
 		w.assigned = next
 	}
 	w.mu.Unlock()
+	w.gauge("workload.subscriptions.assigned", len(next))
 	if !same {
 		w.log.Info("workload assignment changed", "node_id", w.cfg.NodeID, "subscriptions", len(next))
 		select {

@@ -20,6 +20,7 @@ import (
 type workloadCluster struct {
 	store    *memory.MetadataStore
 	registry *memory.WorkloadRegistry
+	metrics  *memory.Metrics // nil: none
 }
 
 // start runs instance id until the returned stop is called.
@@ -27,6 +28,9 @@ func (c workloadCluster) start(t *testing.T, id string, cfg app.WorkloadConfig) 
 	t.Helper()
 	cfg.NodeID = id
 	w := app.NewWorkload(cfg, c.registry, c.store, app.NewWorkloadConstraints(c.store), slog.New(slog.DiscardHandler))
+	if c.metrics != nil {
+		w.WithMetrics(c.metrics)
+	}
 	ctx, cancel := context.WithCancel(t.Context())
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = w.Run(ctx) })
@@ -93,7 +97,7 @@ func TestWorkloadFollowsInstancesAndSubscriptions(t *testing.T) {
 
 func TestWorkloadHonoursConstraints(t *testing.T) {
 	t.Parallel()
-	c := workloadCluster{store: memory.NewMetadataStore(), registry: memory.NewWorkloadRegistry()}
+	c := workloadCluster{store: memory.NewMetadataStore(), registry: memory.NewWorkloadRegistry(), metrics: memory.NewMetrics()}
 	subs := c.subscriptions(t, 2)
 	_, err := app.NewWorkloadConstraints(c.store).SetSubscriptionConstraints(t.Context(), subs[1], domain.Constraints{ConsumersNumber: 1})
 	require.NoError(t, err)
@@ -103,6 +107,13 @@ func TestWorkloadHonoursConstraints(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return a.Assigned(subs[0]) && b.Assigned(subs[0]) && a.Assigned(subs[1]) != b.Assigned(subs[1])
 	}, time.Minute, 10*time.Millisecond, "s0 on both (consumers_per_subscription), s1 on one (its constraint)")
+	require.Eventually(t, func() bool {
+		all, _ := c.metrics.GaugeValue("workload.all-assignments", nil)
+		return all == 3
+	}, time.Minute, 10*time.Millisecond, "the leader reports its assignments")
+	missing, ok := c.metrics.GaugeValue("workload.missing-resources", nil)
+	assert.True(t, ok)
+	assert.Zero(t, missing)
 }
 
 var _ ports.WorkloadStatusReporter = (*app.Deliverer)(nil)

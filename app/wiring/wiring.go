@@ -413,7 +413,7 @@ var consumersModule = fx.Module("consumers", fx.Invoke(
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
-		w := newWorkload(cfg, nodeID, wr, store, d, log)
+		w := newWorkload(cfg, nodeID, wr, store, m, d, log)
 		lc.Append(fx.Hook{
 			OnStart: func(context.Context) error {
 				go func() {

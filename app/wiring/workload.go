@@ -71,7 +71,7 @@ func (c Config) workload(nodeID string) app.WorkloadConfig {
 // newWorkload wires workload balancing into d when it is enabled and
 // returns it (nil when off); its Run goes beside d.Run, stopped by the
 // same context.
-func newWorkload(cfg Config, nodeID string, wr ports.WorkloadRegistry, store ports.MetadataStore, d *app.Deliverer, log *slog.Logger) *app.Workload {
+func newWorkload(cfg Config, nodeID string, wr ports.WorkloadRegistry, store ports.MetadataStore, m ports.Metrics, d *app.Deliverer, log *slog.Logger) *app.Workload {
 	if !cfg.workloadEnabled() {
 		return nil
 	}
@@ -79,7 +79,7 @@ func newWorkload(cfg Config, nodeID string, wr ports.WorkloadRegistry, store por
 	if nodes, ok := store.(ports.NodeStore); ok {
 		constraints = app.NewWorkloadConstraints(nodes)
 	}
-	w := app.NewWorkload(cfg.workload(nodeID), wr, store, constraints, log.With("component", "workload"))
+	w := app.NewWorkload(cfg.workload(nodeID), wr, store, constraints, log.With("component", "workload")).WithMetrics(m)
 	d.WithWorkload(w)
 	return w
 }
