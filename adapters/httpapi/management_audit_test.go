@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -180,4 +181,26 @@ func TestAuditLeavesTheBodyToTheHandler(t *testing.T) {
 	require.Len(t, entries, 1)
 	assert.Equal(t, "g1", entries[0].Name)
 	assert.Equal(t, "group", entries[0].Kind)
+}
+
+// readOnly is an audited store in read-only mode.
+type readOnly struct{ *auditedStore }
+
+func (readOnly) Mode() string                          { return "readOnlyAdmin" }
+func (readOnly) SetMode(context.Context, string) error { return nil }
+func (readOnly) ReadOnly() bool                        { return true }
+
+// A write the read-only mode refuses is audited with its 503, and no
+// body reaches the use case.
+func TestAuditRecordsRefusedWrites(t *testing.T) {
+	t.Parallel()
+	_, svc, _ := newAudited(t)
+	h := NewManagement(readOnly{svc}, nil)
+	requireError(t, as(h, alice, "DELETE", "/topics/pl.group.topic", ""), http.StatusServiceUnavailable, codeOther)
+	entries, _ := svc.AuditEntries(t.Context(), domain.AuditQuery{})
+	require.Len(t, entries, 1)
+	assert.Equal(t, http.StatusServiceUnavailable, entries[0].Status)
+	assert.Equal(t, "DELETE /topics/{topic}", entries[0].Operation)
+	assert.Equal(t, "pl.group.topic", entries[0].Name)
+	assert.NotContains(t, svc.fakeManagement.calls, call{"DeleteTopic", []any{"pl.group.topic"}})
 }
