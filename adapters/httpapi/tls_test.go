@@ -28,14 +28,9 @@ func startTLSServer(t *testing.T, cfg ServerConfig, tc TLSConfig, h http.Handler
 	return startServer(t, cfg, h, nil)
 }
 
-// tlsClient trusts roots, presents cert (whichever CAs the server
-// names), and speaks HTTP/2 when h2.
+// tlsClient trusts roots, presents cert, and speaks HTTP/2 when h2.
 func tlsClient(roots *x509.CertPool, h2 bool, cert ...tls.Certificate) *http.Client {
-	tc := &tls.Config{RootCAs: roots}
-	if len(cert) > 0 {
-		tc.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cert[0], nil }
-	}
-	tr := &http.Transport{TLSClientConfig: tc, ForceAttemptHTTP2: h2}
+	tr := &http.Transport{TLSClientConfig: testenv.ClientTLS(roots, cert...), ForceAttemptHTTP2: h2}
 	return &http.Client{Transport: tr, Timeout: clientPatience}
 }
 

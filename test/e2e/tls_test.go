@@ -32,13 +32,9 @@ func startHTTPSHermes(t *testing.T, client *http.Client, env ...string) *hermes 
 }
 
 // httpsClient trusts roots, speaks HTTP/2 when it can and presents cert
-// (whichever CAs the server names) when given.
+// when given.
 func httpsClient(roots *x509.CertPool, cert ...tls.Certificate) *http.Client {
-	tc := &tls.Config{RootCAs: roots}
-	if len(cert) > 0 {
-		tc.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cert[0], nil }
-	}
-	return &http.Client{Transport: &http.Transport{TLSClientConfig: tc, ForceAttemptHTTP2: true}, Timeout: 30 * time.Second}
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: testenv.ClientTLS(roots, cert...), ForceAttemptHTTP2: true}, Timeout: 30 * time.Second}
 }
 
 // httpsCall sends a JSON request with c and returns the response (body

@@ -130,3 +130,15 @@ func writePEM(t testing.TB, name, kind string, der []byte) string {
 	}
 	return path
 }
+
+// ClientTLS is a client configuration that trusts roots and presents
+// cert, when given, whichever CAs the server names (Go's client would
+// otherwise send no certificate to a server naming other CAs).
+func ClientTLS(roots *x509.CertPool, cert ...tls.Certificate) *tls.Config {
+	tc := &tls.Config{RootCAs: roots}
+	if len(cert) > 0 {
+		c := cert[0]
+		tc.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &c, nil }
+	}
+	return tc
+}
