@@ -1,12 +1,10 @@
 package fault
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,25 +13,11 @@ import (
 	"github.com/hermes-go/hermes/adapters/sender"
 	"github.com/hermes-go/hermes/app"
 	"github.com/hermes-go/hermes/domain"
+	"github.com/hermes-go/hermes/test/testenv"
 )
 
 // logBuffer collects log output from concurrent writers.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type logBuffer struct{ testenv.Output }
 
 // Endpoints with credentials that fail in three ways: connection refused,
 // a host that does not resolve, a URL that does not parse (stored behind
