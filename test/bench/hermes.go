@@ -23,7 +23,9 @@ func StartHermes(bin Binaries, k *Kafka, dataDir string) (*Hermes, error) {
 		"HERMES_CONSUMERS__ADDR=127.0.0.1:0",
 		"HERMES_MESSAGE_STORE__KIND=kafka",
 		"HERMES_MESSAGE_STORE__BROKERS=" + k.Brokers,
-	}, "frontend", "management")
+		// Goroutine counts for the footprint scenario, on loopback.
+		"HERMES_DEBUG__PPROF_ADDR=127.0.0.1:0",
+	}, "frontend", "management", "pprof")
 	if err != nil {
 		return nil, err
 	}
@@ -102,4 +104,23 @@ func (h *Hermes) WaitActive(ctx context.Context, topic, name string) error {
 		return nil
 	}
 	return fmt.Errorf("bench: subscription %s.%s not ACTIVE: %v", topic, name, last)
+}
+
+// Goroutines is the process's goroutine count (from its pprof server).
+func (h *Hermes) Goroutines(ctx context.Context) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.URL("pprof")+"/debug/pprof/goroutine?debug=1", nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("bench: goroutines: %w", err)
+	}
+	defer resp.Body.Close()
+	var n int
+	// The first line reads "goroutine profile: total N".
+	if _, err := fmt.Fscanf(resp.Body, "goroutine profile: total %d", &n); err != nil {
+		return 0, fmt.Errorf("bench: goroutines: %w", err)
+	}
+	return n, nil
 }

@@ -3,6 +3,8 @@ package bench
 import (
 	"context"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -110,4 +112,17 @@ func (k *Kafka) Close() {
 	if k.cluster != nil {
 		k.cluster.Close()
 	}
+}
+
+// Ports are the brokers' TCP ports.
+func (k *Kafka) Ports() []int {
+	var out []int
+	for _, b := range strings.Split(k.Brokers, ",") {
+		if _, port, err := net.SplitHostPort(b); err == nil {
+			if n, err := strconv.Atoi(port); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }

@@ -174,3 +174,44 @@ func (c *capBuffer) String() string {
 	defer c.mu.Unlock()
 	return c.b.String()
 }
+
+// Connections counts the process's TCP sockets connected to one of ports
+// (remote side): its sockets are the socket:[inode] links under
+// /proc/PID/fd, matched against the inodes in /proc/PID/net/tcp{,6}.
+func (p *Proc) Connections(ports []int) int {
+	pid := p.cmd.Process.Pid
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		return 0
+	}
+	inodes := map[string]bool{}
+	for _, fd := range fds {
+		link, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
+		if inode, ok := strings.CutPrefix(link, "socket:["); ok {
+			inodes[strings.TrimSuffix(inode, "]")] = true
+		}
+	}
+	want := map[string]bool{}
+	for _, port := range ports {
+		want[fmt.Sprintf("%04X", port)] = true
+	}
+	n := 0
+	for _, table := range []string{"tcp", "tcp6"} {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/net/%s", pid, table))
+		if err != nil {
+			continue
+		}
+		// Columns: sl local_address rem_address st ... inode (the 10th).
+		for _, line := range strings.Split(string(b), "\n")[1:] {
+			f := strings.Fields(line)
+			if len(f) < 10 {
+				continue
+			}
+			_, remPort, _ := strings.Cut(f[2], ":")
+			if want[remPort] && f[3] == "01" && inodes[f[9]] { // 01: ESTABLISHED
+				n++
+			}
+		}
+	}
+	return n
+}

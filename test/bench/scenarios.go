@@ -460,6 +460,8 @@ func (r *Run) Footprint(ctx context.Context, k *Kafka) error {
 		}
 		created := 0
 		var rss0, rss int64
+		var g0, g int
+		brokerPorts := k.Ports()
 		for _, n := range r.cfg.Footprint {
 			if err := r.createSubscriptions(ctx, h, q, "/footprint/", created, n); err != nil {
 				return err
@@ -467,14 +469,20 @@ func (r *Run) Footprint(ctx context.Context, k *Kafka) error {
 			created = n
 			cpu := r.idle(h.Proc)
 			rss = h.RSS()
+			if g, err = h.Goroutines(ctx); err != nil {
+				return err
+			}
 			if n == 0 {
-				rss0 = rss
+				rss0, g0 = rss, g
 			}
 			rec(fmt.Sprintf("RSS, %d subscriptions", n), "MiB", float64(rss)/(1<<20))
 			rec(fmt.Sprintf("idle CPU, %d subscriptions", n), "%", cpu)
+			rec(fmt.Sprintf("goroutines, %d subscriptions", n), "", float64(g))
+			rec(fmt.Sprintf("Kafka connections, %d subscriptions", n), "", float64(h.Connections(brokerPorts)))
 		}
 		if created > 0 {
 			rec(fmt.Sprintf("RSS per idle subscription (%d)", created), "KiB", float64(rss-rss0)/float64(created)/1024)
+			rec(fmt.Sprintf("goroutines per idle subscription (%d)", created), "", float64(g-g0)/float64(created))
 		}
 		return nil
 	}
