@@ -2,6 +2,7 @@ package zookeeper
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -98,4 +99,60 @@ func TestAssignmentsCodec(t *testing.T) {
 	}
 	_, err := encodeAssignments(make([]int64, 1<<16))
 	assert.ErrorIs(t, err, domain.ErrValidation)
+}
+
+// TestWorkloadSessionExpiry: an instance whose session expired drops out
+// of the registry and the election, is told when it is back, and
+// registering again renews both under its new session.
+func TestWorkloadSessionExpiry(t *testing.T) {
+	servers, root := testServers(t), uniqueRoot()
+	if testing.Short() {
+		t.Skip("waits for a session to expire")
+	}
+	t.Parallel()
+	rawConn(t, servers, root)
+	other, _ := openWorkload(t, servers, root)
+	p := startProxy(t, servers[0])
+	s := openStore(t, []string{p.ln.Addr().String()}, root)
+	r, err := NewWorkloadRegistry(s, "primary-dc")
+	require.NoError(t, err)
+	ctx := t.Context()
+	require.NoError(t, r.Register(ctx, "a"))
+	changes := r.Changes(ctx, "a")
+
+	p.partition()
+	require.Eventually(t, func() bool {
+		nodes, err := other.Nodes(ctx)
+		return err == nil && len(nodes) == 0
+	}, 6*waitFor, 50*time.Millisecond, "ZooKeeper never expired the cut-off session")
+	require.NoError(t, other.Register(ctx, "b"))
+	leader, err := other.Leader(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "b", leader, "the expired instance lost the lead")
+	drainSignals(changes)
+	p.heal()
+
+	select {
+	case <-changes:
+	case <-ctx.Done():
+		t.Fatal("no signal after the connection came back")
+	}
+	require.Eventually(t, func() bool { return r.Register(ctx, "a") == nil }, waitFor, 50*time.Millisecond)
+	nodes, err := other.Nodes(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", "b"}, nodes, "registered again")
+	require.NoError(t, other.Deregister(ctx, "b"))
+	leader, err = other.Leader(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "a", leader, "a candidate again, under its new session")
+}
+
+func drainSignals(ch <-chan struct{}) {
+	for {
+		select {
+		case <-ch:
+		default:
+			return
+		}
+	}
 }
