@@ -123,11 +123,12 @@ func (w *Workload) Run(ctx context.Context) error {
 			w.log.Warn("leaving the consumers registry failed", "err", err)
 		}
 	}()
-	registry := w.registry.Changes(ctx, w.cfg.NodeID)
+	changes := w.registry.Changes(ctx, w.cfg.NodeID)
 	defer func() {
-		for range registry { // its goroutine ends with ctx
+		for range changes { // its goroutine ends with ctx
 		}
 	}()
+	registry := changes // nil once closed (the registry closed): no busy loop
 	var metadata <-chan ports.Change
 	tick := time.NewTicker(w.cfg.RebalanceInterval)
 	defer tick.Stop()
@@ -147,7 +148,10 @@ func (w *Workload) Run(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-		case <-registry:
+		case _, ok := <-registry:
+			if !ok {
+				registry = nil
+			}
 		case _, ok := <-metadata:
 			if !ok {
 				metadata = nil
