@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hermes-go/hermes/domain"
@@ -27,6 +29,24 @@ type AccessConfig struct {
 	// NonAdminGroupCreation lets any logged-in caller create groups
 	// (Hermes's management group.nonAdminCreationEnabled, default false).
 	NonAdminGroupCreation bool
+	// PrivilegedSubscribers may subscribe to topics with
+	// subscribingRestricted (Hermes's
+	// subscription.subscribersWithAccessToAnyTopic).
+	PrivilegedSubscribers []PrivilegedSubscriber
+}
+
+// PrivilegedSubscriber is a subscription owner whose subscriptions with an
+// endpoint of one of Protocols ("http", "https", ...) may be made to any
+// topic, restricted or not.
+type PrivilegedSubscriber struct {
+	OwnerSource, OwnerID string
+	Protocols            []string
+}
+
+// matches reports whether s is owned by p with an endpoint of its protocols.
+func (p PrivilegedSubscriber) matches(s domain.Subscription) bool {
+	scheme, _, _ := strings.Cut(s.Endpoint, "://")
+	return s.Owner != nil && s.Owner.Source == p.OwnerSource && s.Owner.ID == p.OwnerID && slices.Contains(p.Protocols, scheme)
 }
 
 // ManagementAccess decides what the caller of a management request may do,
@@ -227,10 +247,12 @@ func sameChaos(a, b domain.Chaos) bool {
 
 // checkSubscribing refuses a subscription to a topic with
 // subscribingRestricted unless the caller is an administrator or an owner
-// of the topic; action is "create a new subscription" or "modify the
-// endpoint of this subscription", as Hermes says.
-func (a *ManagementAccess) checkSubscribing(ctx context.Context, t domain.Topic, action string) error {
-	if !t.SubscribingRestricted || a.privileged(ctx) || ownedBy(domain.PrincipalFrom(ctx), t.Owner) {
+// of the topic, or s is a privileged subscriber's; action is "create a
+// new subscription" or "modify the endpoint of this subscription", as
+// Hermes says.
+func (a *ManagementAccess) checkSubscribing(ctx context.Context, s domain.Subscription, t domain.Topic, action string) error {
+	if !t.SubscribingRestricted || a.privileged(ctx) || ownedBy(domain.PrincipalFrom(ctx), t.Owner) ||
+		slices.ContainsFunc(a.cfg.PrivilegedSubscribers, func(p PrivilegedSubscriber) bool { return p.matches(s) }) {
 		return nil
 	}
 	return domain.Errorf(domain.ErrPermissionDenied, "Subscribing to this topic has been restricted. Contact the topic owner to %s.", action)
@@ -322,10 +344,10 @@ func (a *ManagementAccess) checkSubscriptionRights(ctx context.Context, s domain
 		return domain.Errorf(domain.ErrValidation, "Inflight size can't be changed by non admin users. Changed from: %s, to: %d", orNull(before), *next)
 	}
 	if prev == nil {
-		return a.checkSubscribing(ctx, t, "create a new subscription")
+		return a.checkSubscribing(ctx, s, t, "create a new subscription")
 	}
 	if s.Endpoint != prev.Endpoint {
-		return a.checkSubscribing(ctx, t, "modify the endpoint of this subscription")
+		return a.checkSubscribing(ctx, s, t, "modify the endpoint of this subscription")
 	}
 	return nil
 }

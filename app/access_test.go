@@ -226,6 +226,14 @@ func TestCreatorRules(t *testing.T) {
 		err = m.UpdateSubscription(as(ctx, subOwner), "g.r", "s", []byte(`{"endpoint":"http://localhost:1/elsewhere"}`))
 		assert.EqualError(t, err, "Subscribing to this topic has been restricted. Contact the topic owner to modify the endpoint of this subscription.")
 		assert.NoError(t, m.UpdateSubscription(as(ctx, subOwner), "g.r", "s", []byte(`{"description":"same endpoint"}`)))
+
+		privileged := app.NewManagement(app.ManagementConfig{EndpointProtocols: []string{"http", "https"}}, store, positions{}, nil, nil, slog.New(slog.DiscardHandler)).
+			WithAccess(app.NewManagementAccess(app.AccessConfig{Enabled: true, PrivilegedSubscribers: []app.PrivilegedSubscriber{
+				{OwnerSource: "Plaintext", OwnerID: "team-s", Protocols: []string{"http"}}}}, store))
+		assert.NoError(t, privileged.CreateSubscription(as(ctx, subOwner), "g.r", described("g.r", "p", "team-s")))
+		viaHTTPS := described("g.r", "q", "team-s")
+		viaHTTPS.Endpoint = "https://localhost:1/q"
+		assert.ErrorIs(t, privileged.CreateSubscription(as(ctx, subOwner), "g.r", viaHTTPS), domain.ErrPermissionDenied, "only its protocols")
 	})
 	t.Run("off", func(t *testing.T) {
 		t.Parallel()

@@ -23,10 +23,21 @@ type ManagementSecurityConfig struct {
 	// (Hermes's group.nonAdminCreationEnabled, default false); the
 	// console configuration reports it.
 	NonAdminGroupCreation bool `koanf:"non_admin_group_creation"`
+	// SubscribersWithAccessToAnyTopic may subscribe to topics with
+	// subscribingRestricted (Hermes's subscription.subscribersWithAccessToAnyTopic).
+	SubscribersWithAccessToAnyTopic []PrivilegedSubscriberConfig `koanf:"subscribers_with_access_to_any_topic"`
+}
+
+// PrivilegedSubscriberConfig is a subscription owner allowed on any
+// topic, for endpoints of the listed protocols.
+type PrivilegedSubscriberConfig struct {
+	OwnerSource string   `koanf:"owner_source"`
+	OwnerID     string   `koanf:"owner_id"`
+	Protocols   []string `koanf:"protocols"`
 }
 
 func defaultManagementSecurity() ManagementSecurityConfig {
-	return ManagementSecurityConfig{AdminRole: ports.RoleAdmin, OpenReads: true}
+	return ManagementSecurityConfig{AdminRole: ports.RoleAdmin, OpenReads: true, SubscribersWithAccessToAnyTopic: []PrivilegedSubscriberConfig{}}
 }
 
 // accessModule provides the management authorization that the
@@ -34,7 +45,11 @@ func defaultManagementSecurity() ManagementSecurityConfig {
 var accessModule = fx.Module("access", fx.Provide(
 	func(cfg Config, store ports.MetadataStore) *app.ManagementAccess {
 		c := cfg.Security.Management
+		privileged := make([]app.PrivilegedSubscriber, 0, len(c.SubscribersWithAccessToAnyTopic))
+		for _, p := range c.SubscribersWithAccessToAnyTopic {
+			privileged = append(privileged, app.PrivilegedSubscriber{OwnerSource: p.OwnerSource, OwnerID: p.OwnerID, Protocols: p.Protocols})
+		}
 		return app.NewManagementAccess(app.AccessConfig{Enabled: c.Enabled, AdminRole: c.AdminRole, OpenReads: c.OpenReads,
-			NonAdminGroupCreation: c.NonAdminGroupCreation}, store)
+			NonAdminGroupCreation: c.NonAdminGroupCreation, PrivilegedSubscribers: privileged}, store)
 	},
 ))
