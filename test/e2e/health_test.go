@@ -50,11 +50,26 @@ func TestSubscriptionHealth(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, status)
 	assert.Contains(t, got, `"code":"SUBSCRIPTION_NOT_EXISTS"`)
 
+	// While messages are published, "fine" may lag by what it has not
+	// committed yet (commits come every commit period, as in Hermes), so
+	// wait for "refusing" to be listed, then for "fine" to catch up.
 	var unhealthy []map[string]any
+	named := func(name string) map[string]any {
+		for _, u := range unhealthy {
+			if u["name"] == name {
+				return u
+			}
+		}
+		return nil
+	}
 	require.Eventually(t, func() bool {
 		publish(t, h, "health.orders", `{"n":1}`)
 		unhealthy = nil
-		return pollJSON(m+"/unhealthy?respectMonitoringSeverity=false", &unhealthy) && len(unhealthy) == 1
+		return pollJSON(m+"/unhealthy?respectMonitoringSeverity=false", &unhealthy) && named("refusing") != nil
+	}, 60*time.Second, 200*time.Millisecond)
+	require.Eventually(t, func() bool {
+		unhealthy = nil
+		return pollJSON(m+"/unhealthy?respectMonitoringSeverity=false", &unhealthy) && len(unhealthy) == 1 && named("refusing") != nil
 	}, 60*time.Second, 200*time.Millisecond)
 	u := unhealthy[0]
 	assert.Equal(t, "refusing", u["name"])
