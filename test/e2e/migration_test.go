@@ -96,9 +96,13 @@ func TestDeliveryAcrossJSONToAvroMigration(t *testing.T) {
 	}, 30*time.Second, 50*time.Millisecond, "the frontend does not check the schema yet")
 	publish(t, h, "migration.orders", after)
 
-	got := live.waitFor(t, 2)
-	assert.JSONEq(t, `{"id":"o-2","amount":2,"note":null,"tags":["b"]}`, got[1].Body)
-	assert.Equal(t, "application/json", got[1].Header.Get("Content-Type"))
+	// The topic change restarts the live subscription's worker; a send
+	// still in flight then is cancelled and delivered again (at least
+	// once), so the first message may come twice, before the second.
+	got := live.waitForBodies(t, 2, 30*time.Second)
+	last := got[len(got)-1]
+	assert.JSONEq(t, `{"id":"o-2","amount":2,"note":null,"tags":["b"]}`, last.Body)
+	assert.Equal(t, "application/json", last.Header.Get("Content-Type"))
 
 	mustCall(t, http.StatusOK, "PUT", state, `"ACTIVE"`)
 	gotLate := late.waitFor(t, 2)
