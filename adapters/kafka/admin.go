@@ -280,15 +280,17 @@ func (a *Admin) CommitPositions(ctx context.Context, sub domain.SubscriptionName
 }
 
 // retryFor bounds how long retry keeps trying an operation that fails for
-// a transient reason.
-const retryFor = 15 * time.Second
+// a transient reason. It stays below the management server's 60 s write
+// timeout: a loaded single broker was seen taking 18 s to apply a new
+// topic's metadata record, answering UNKNOWN_TOPIC_OR_PARTITION meanwhile.
+const retryFor = 30 * time.Second
 
 // retry runs op until it succeeds, fails for good, ctx ends, or retryFor
 // passed, pausing 100 ms between attempts: on a real cluster a new topic or
 // the group coordinator takes a moment to be known to every broker
 // (UNKNOWN_TOPIC_OR_PARTITION, COORDINATOR_NOT_AVAILABLE right after
 // creation). That moment grows with the load: five attempts over one
-// second were not enough on a loaded machine.
+// second were not enough on a loaded machine, nor were 15 s once.
 func retry(ctx context.Context, op func() error) error {
 	deadline := time.Now().Add(retryFor)
 	for {
