@@ -1,6 +1,9 @@
 package domain
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // Principal is who made a request, as the configured identity sources
 // established it. The zero Principal is an anonymous caller.
@@ -24,24 +27,10 @@ type Principal struct {
 func (p Principal) Anonymous() bool { return p.Name == "" }
 
 // HasRole reports whether the caller holds role.
-func (p Principal) HasRole(role string) bool {
-	for _, r := range p.Roles {
-		if r == role {
-			return true
-		}
-	}
-	return false
-}
+func (p Principal) HasRole(role string) bool { return slices.Contains(p.Roles, role) }
 
 // OwnsID reports whether the caller acts for owner id.
-func (p Principal) OwnsID(id string) bool {
-	for _, o := range p.OwnerIDs {
-		if o == id {
-			return true
-		}
-	}
-	return false
-}
+func (p Principal) OwnsID(id string) bool { return slices.Contains(p.OwnerIDs, id) }
 
 type principalKey struct{}
 
