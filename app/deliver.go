@@ -186,11 +186,9 @@ func (d *Deliverer) resyncAll(ctx context.Context) {
 			d.reconcile(ctx, s.QualifiedName())
 		}
 	}
-	for key, w := range d.workers {
+	for key := range d.workers {
 		if !seen[key] && !slices.ContainsFunc(kept, func(prefix string) bool { return strings.HasPrefix(key, prefix) }) {
-			w.stop()
-			delete(d.workers, key)
-			d.status.stopped(key)
+			d.stopWorker(key)
 			d.log.Info("subscription removed; delivery stopped", "subscription", key)
 		}
 	}
@@ -203,10 +201,7 @@ func (d *Deliverer) reconcile(ctx context.Context, name domain.SubscriptionName)
 	if errors.Is(err, domain.ErrCorrupt) {
 		// Its settings cannot be read, so it cannot be delivered; its
 		// position stays for when it is repaired (MetadataEntries reports it).
-		if w := d.workers[key]; w != nil {
-			w.stop()
-			delete(d.workers, key)
-			d.status.stopped(key)
+		if d.stopWorker(key) {
 			d.log.Error("subscription is unreadable; delivery stopped until it is repaired", "subscription", key, "err", err)
 		}
 		return
@@ -215,21 +210,14 @@ func (d *Deliverer) reconcile(ctx context.Context, name domain.SubscriptionName)
 		d.log.Error("reading subscription failed", "subscription", key, "err", err)
 		return
 	}
-	w := d.workers[key]
 	if err == nil && d.workload != nil && !d.workload.Assigned(key) {
-		if w != nil {
-			w.stop()
-			delete(d.workers, key)
-			d.status.stopped(key)
+		if d.stopWorker(key) {
 			d.log.Info("subscription assigned to other instances; delivery stopped", "subscription", key)
 		}
 		return
 	}
 	if err != nil || sub.State == domain.StateSuspended {
-		if w != nil {
-			w.stop()
-			delete(d.workers, key)
-			d.status.stopped(key)
+		if d.stopWorker(key) {
 			if err != nil {
 				d.log.Info("subscription removed; delivery stopped", "subscription", key)
 			} else {
@@ -243,6 +231,7 @@ func (d *Deliverer) reconcile(ctx context.Context, name domain.SubscriptionName)
 		}
 		return
 	}
+	w := d.workers[key]
 	topic, err := d.store.Topic(ctx, name.Topic)
 	if err != nil {
 		d.log.Error("reading topic failed", "topic", name.Topic.String(), "err", err)
@@ -283,6 +272,19 @@ func (d *Deliverer) reconcile(ctx context.Context, name domain.SubscriptionName)
 			d.log.Warn("activating subscription failed", "subscription", key, "err", err)
 		}
 	}
+}
+
+// stopWorker stops and forgets the worker of key, reporting whether one
+// ran.
+func (d *Deliverer) stopWorker(key string) bool {
+	w := d.workers[key]
+	if w == nil {
+		return false
+	}
+	w.stop()
+	delete(d.workers, key)
+	d.status.stopped(key)
+	return true
 }
 
 // fingerprint identifies the delivery-relevant configuration: a change
