@@ -15,9 +15,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hermes-go/hermes/adapters/internal/idle"
 	"github.com/hermes-go/hermes/domain"
 	"github.com/hermes-go/hermes/ports"
 )
+
+// errIdle is the cause of a request cancelled by its socket timeout.
+var errIdle = errors.New("socket timeout")
 
 // maxResponseSize bounds a token response read into memory; a token
 // answer is well under a KiB.
@@ -62,8 +66,10 @@ func (c *Client) Fetch(ctx context.Context, req domain.TokenRequest) (domain.Acc
 		ctx, cancel = context.WithTimeout(ctx, req.Timeout)
 		defer cancel()
 	}
-	ctx, idle := watchIdle(ctx, req.SocketTimeout)
-	defer idle.stop()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	watch := idle.New(req.SocketTimeout, func() { cancel(errIdle) })
+	defer watch.Stop()
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, req.Endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
 		return domain.AccessToken{}, domain.Errorf(domain.ErrUnavailable, "oauth: token endpoint %q is not a valid URL", redacted(req.Endpoint))
@@ -75,8 +81,8 @@ func (c *Client) Fetch(ctx context.Context, req domain.TokenRequest) (domain.Acc
 		return domain.AccessToken{}, failure(ctx, req, err)
 	}
 	defer resp.Body.Close()
-	idle.progress()
-	body, err := io.ReadAll(io.LimitReader(idle.reader(resp.Body), maxResponseSize))
+	watch.Touch()
+	body, err := io.ReadAll(io.LimitReader(watch.Reader(resp.Body), maxResponseSize))
 	if err != nil {
 		return domain.AccessToken{}, failure(ctx, req, err)
 	}

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hermes-go/hermes/adapters/internal/idle"
 	"github.com/hermes-go/hermes/domain"
 	"github.com/hermes-go/hermes/ports"
 )
@@ -225,10 +226,10 @@ func (s *Sender) Send(ctx context.Context, req ports.SendRequest) domain.SendRes
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	idle := newIdleWatch(req.SocketTimeout, func() { cancel(errIdle) })
-	defer idle.stop()
+	watch := idle.New(req.SocketTimeout, func() { cancel(errIdle) })
+	defer watch.Stop()
 
-	hreq, err := newRequest(ctx, ep, req, idle)
+	hreq, err := newRequest(ctx, ep, req, watch)
 	if err != nil {
 		return domain.SendResult{Err: err}
 	}
@@ -241,8 +242,8 @@ func (s *Sender) Send(ctx context.Context, req ports.SendRequest) domain.SendRes
 		err = &url.Error{Op: "Post", URL: target.String(), Err: err}
 		return domain.SendResult{Err: err, Timeout: isTimeout(ctx, err)}
 	}
-	idle.touch()
-	_, err = io.Copy(io.Discard, idle.reader(io.LimitReader(resp.Body, s.maxDrain)))
+	watch.Touch()
+	_, err = io.Copy(io.Discard, watch.Reader(io.LimitReader(resp.Body, s.maxDrain)))
 	_ = resp.Body.Close()
 	if err != nil && isTimeout(ctx, err) {
 		// Hermes's request timeout covers the whole response, body
@@ -258,8 +259,8 @@ func (s *Sender) Send(ctx context.Context, req ports.SendRequest) domain.SendRes
 	return r
 }
 
-// newRequest builds the POST; body reads count as progress for idle.
-func newRequest(ctx context.Context, ep *endpoint, req ports.SendRequest, idle *idleWatch) (*http.Request, error) {
+// newRequest builds the POST; body reads count as progress for watch.
+func newRequest(ctx context.Context, ep *endpoint, req ports.SendRequest, watch *idle.Watch) (*http.Request, error) {
 	u := *ep.url // the transport may not change it, but the request owns its copy
 	hreq := (&http.Request{
 		Method: http.MethodPost, URL: &u, Host: u.Host,
@@ -269,7 +270,7 @@ func newRequest(ctx context.Context, ep *endpoint, req ports.SendRequest, idle *
 	if len(req.Body) > 0 {
 		// GetBody lets the transport replay the body when a pooled
 		// connection turns out to be closed by the server.
-		hreq.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(idle.reader(bytes.NewReader(req.Body))), nil }
+		hreq.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(watch.Reader(bytes.NewReader(req.Body))), nil }
 		hreq.Body, _ = hreq.GetBody()
 		hreq.ContentLength = int64(len(req.Body))
 	}
