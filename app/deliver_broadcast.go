@@ -28,19 +28,36 @@ type broadcast struct {
 
 var _ ports.Sender = (*broadcast)(nil)
 
+// parsedTarget is one address of a BROADCAST endpoint as a URI template,
+// or why it does not parse.
+type parsedTarget struct {
+	tpl domain.EndpointTemplate
+	err error
+}
+
+// parseTargets parses the addresses of endpoint (domain.BroadcastTargets).
+func parseTargets(endpoint string) []parsedTarget {
+	targets := domain.BroadcastTargets(endpoint)
+	parsed := make([]parsedTarget, len(targets))
+	for i, t := range targets {
+		parsed[i].tpl, parsed[i].err = domain.ParseEndpointTemplate(t)
+	}
+	return parsed
+}
+
 // broadcastFor resolves a BROADCAST message's addresses, their URI
 // templates filled from body. An address that does not parse or expand
 // fails the attempt as a whole, as an unresolvable endpoint does.
 func (dl *delivery) broadcastFor(body []byte) (*broadcast, error) {
-	targets := domain.BroadcastTargets(dl.sub.Endpoint)
-	b := &broadcast{sender: dl.sender, targets: targets, shown: make([]string, len(targets)),
-		done: make([]bool, len(targets)), retryClientErrors: dl.sub.Serial.RetryClientErrors}
-	for i, t := range targets {
-		tpl, err := domain.ParseEndpointTemplate(t)
-		if err != nil {
-			return nil, err
+	n := len(dl.broadcast)
+	b := &broadcast{sender: dl.sender, targets: make([]string, n), shown: make([]string, n),
+		done: make([]bool, n), retryClientErrors: dl.sub.Serial.RetryClientErrors}
+	for i, t := range dl.broadcast {
+		if t.err != nil {
+			return nil, t.err
 		}
-		if b.targets[i], err = tpl.Expand(body); err != nil {
+		var err error
+		if b.targets[i], err = t.tpl.Expand(body); err != nil {
 			return nil, err
 		}
 		b.shown[i] = shownEndpoint(b.targets[i])

@@ -32,6 +32,9 @@ type delivery struct {
 	// per delivery; endpointErr is why it could not be parsed.
 	endpoint    domain.EndpointTemplate
 	endpointErr error
+	// broadcast holds a BROADCAST subscription's addresses as URI
+	// templates, parsed once per delivery (deliver_broadcast.go).
+	broadcast []parsedTarget
 }
 
 // consume runs one subscription's consumer until ctx ends, reopening it
@@ -56,6 +59,9 @@ func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.
 	}
 	dl.filters = filters
 	dl.endpoint, dl.endpointErr = domain.ParseEndpointTemplate(sub.Endpoint)
+	if sub.Mode == domain.ModeBroadcast {
+		dl.broadcast = parseTargets(sub.Endpoint)
+	}
 	var wg sync.WaitGroup
 	sctx, stop := context.WithCancel(ctx)
 	defer func() { stop(); wg.Wait() }()
