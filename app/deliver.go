@@ -42,6 +42,10 @@ type DeliveryConfig struct {
 	// MaxRate tunes sharing a subscription's rate between the consumer
 	// instances serving it (see Deliverer.ShareMaxRate).
 	MaxRate MaxRateConfig
+	// SplitPartitions says the consumer factory reads only the given
+	// ports.PartitionShare of each subscription's partitions (the shared
+	// Kafka consumer), so a worker restarts when its share changes.
+	SplitPartitions bool
 	// OmitKeepAliveHeader stops sending "Keep-Alive: true" to HTTP/1
 	// subscribers (Hermes always sends it; default false: sent).
 	OmitKeepAliveHeader bool
@@ -242,7 +246,11 @@ func (d *Deliverer) reconcile(ctx context.Context, name domain.SubscriptionName)
 		d.status.stopped(key)
 		return
 	}
-	fp := fingerprint(topic, sub)
+	var share ports.PartitionShare
+	if d.workload != nil && d.cfg.SplitPartitions {
+		share, _ = d.workload.Share(key)
+	}
+	fp := fingerprint(topic, sub) + "/" + strconv.Itoa(share.Index) + "/" + strconv.Itoa(share.Count)
 	if w != nil && w.fingerprint == fp {
 		return
 	}
@@ -259,7 +267,7 @@ func (d *Deliverer) reconcile(ctx context.Context, name domain.SubscriptionName)
 	d.workers[key] = w
 	go func() {
 		defer close(w.done)
-		d.consume(wctx, topic, sub)
+		d.consume(wctx, topic, sub, share)
 	}()
 	if sub.State == domain.StatePending {
 		_, err := d.store.UpdateSubscription(ctx, name, func(s domain.Subscription) (domain.Subscription, error) {

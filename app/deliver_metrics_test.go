@@ -37,7 +37,7 @@ func (c *onePoll) Poll(ctx context.Context) ([]ports.ReceivedMessage, error) {
 func (c *onePoll) Commit(context.Context, []ports.PartitionOffset) error { return nil }
 func (c *onePoll) Close() error                                          { return nil }
 
-func (c *onePoll) Consumer(context.Context, domain.Topic, domain.SubscriptionName, ports.RevokeFunc) (ports.MessageConsumer, error) {
+func (c *onePoll) Consumer(context.Context, domain.Topic, domain.SubscriptionName, ports.ConsumerOptions) (ports.MessageConsumer, error) {
 	return c, nil
 }
 
@@ -71,7 +71,7 @@ func TestDeliveryReportsInflightAndLag(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
 	periodic := make(chan struct{})
-	go func() { defer close(done); d.consume(ctx, domain.Topic{Name: "g.t"}, sub) }()
+	go func() { defer close(done); d.consume(ctx, domain.Topic{Name: "g.t"}, sub, ports.PartitionShare{}) }()
 	go func() { defer close(periodic); d.periodic.run(ctx, cfg.RateSupervisorPeriod) }()
 	t.Cleanup(func() { cancel(); <-done; <-periodic })
 

@@ -37,9 +37,9 @@ type delivery struct {
 	broadcast []parsedTarget
 }
 
-// consume runs one subscription's consumer until ctx ends, reopening it
-// after failures.
-func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.Subscription) {
+// consume runs one subscription's consumer (reading share of its
+// partitions) until ctx ends, reopening it after failures.
+func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.Subscription, share ports.PartitionShare) {
 	name := sub.QualifiedName()
 	if sub.Serial == nil && sub.Batch == nil {
 		p := domain.DefaultSubscriptionPolicy()
@@ -83,7 +83,7 @@ func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.
 		revoked := func(rctx context.Context, partitions []int32, lost bool) {
 			dl.revoke(rctx, c, offsets, partitions, lost)
 		}
-		c, err := d.consumers.Consumer(ctx, topic, name, revoked)
+		c, err := d.consumers.Consumer(ctx, topic, name, ports.ConsumerOptions{Revoked: revoked, Share: share})
 		if err != nil {
 			dl.log.Error("opening consumer failed", "err", err)
 			sleep(ctx, d.cfg.RestartBackoff)

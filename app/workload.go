@@ -68,7 +68,7 @@ type Workload struct {
 	lastSeen map[string]time.Time // leader's view of live instances; Run's goroutine
 
 	mu       sync.Mutex
-	assigned map[string]bool // this instance's subscriptions, by qualified name
+	assigned map[string]ports.PartitionShare // this instance's subscriptions, by qualified name
 	leader   string
 	changed  chan struct{} // capacity 1: the assignment changed
 }
@@ -77,7 +77,7 @@ type Workload struct {
 // constraints may be nil.
 func NewWorkload(cfg WorkloadConfig, registry ports.WorkloadRegistry, store ports.MetadataStore, constraints ports.WorkloadConstraintsService, log *slog.Logger) *Workload {
 	return &Workload{cfg: cfg.withDefaults(), registry: registry, store: store, constraints: constraints, log: log,
-		lastSeen: map[string]time.Time{}, assigned: map[string]bool{}, changed: make(chan struct{}, 1)}
+		lastSeen: map[string]time.Time{}, assigned: map[string]ports.PartitionShare{}, changed: make(chan struct{}, 1)}
 }
 
 // WithMetrics reports the balancing in m (Hermes's workload.* metrics);
@@ -97,9 +97,17 @@ func (w *Workload) gauge(name string, v int) {
 // Assigned reports whether this instance should run the subscription
 // named key (group.topic$name).
 func (w *Workload) Assigned(key string) bool {
+	_, ok := w.Share(key)
+	return ok
+}
+
+// Share returns this instance's part of the partitions of the
+// subscription named key; ok is false when it is not assigned here.
+func (w *Workload) Share(key string) (share ports.PartitionShare, ok bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.assigned[key]
+	share, ok = w.assigned[key]
+	return share, ok
 }
 
 // Changed signals (coalesced) when this instance's assignment changed.
@@ -200,12 +208,31 @@ func (w *Workload) round(ctx context.Context) error {
 			return err
 		}
 	}
-	mine, err := w.registry.Assignment(ctx, w.cfg.NodeID, known)
+	all, err := w.registry.Assignments(ctx, known)
 	if err != nil {
 		return err
 	}
-	w.follow(mine)
+	w.follow(all[w.cfg.NodeID], shares(all, w.cfg.NodeID))
 	return nil
+}
+
+// shares is, for each subscription assigned to nodeID, its part of the
+// subscription's partitions: the instances assigned the subscription,
+// sorted by id, take partitions round-robin (see ports.PartitionShare).
+func shares(all domain.WorkloadAssignment, nodeID string) map[string]ports.PartitionShare {
+	holders := map[domain.SubscriptionName][]string{}
+	for n, subs := range all {
+		for _, s := range subs {
+			holders[s] = append(holders[s], n)
+		}
+	}
+	out := make(map[string]ports.PartitionShare, len(all[nodeID]))
+	for _, s := range all[nodeID] {
+		nodes := holders[s]
+		slices.Sort(nodes)
+		out[s.String()] = ports.PartitionShare{Index: slices.Index(nodes, nodeID), Count: len(nodes)}
+	}
+	return out
 }
 
 // subscriptions lists every subscription (known) and those to deliver
@@ -320,13 +347,9 @@ func subtract(a, b []domain.SubscriptionName) []domain.SubscriptionName {
 	return out
 }
 
-// follow makes subs this instance's assignment, telling the Deliverer
-// when it changed.
-func (w *Workload) follow(subs []domain.SubscriptionName) {
-	next := make(map[string]bool, len(subs))
-	for _, s := range subs {
-		next[s.String()] = true
-	}
+// follow makes next (this instance's subscriptions with their shares)
+// its assignment, telling the Deliverer when it changed.
+func (w *Workload) follow(subs []domain.SubscriptionName, next map[string]ports.PartitionShare) {
 	w.mu.Lock()
 	same := maps.Equal(next, w.assigned)
 	if !same {
@@ -335,7 +358,7 @@ func (w *Workload) follow(subs []domain.SubscriptionName) {
 	w.mu.Unlock()
 	w.gauge("workload.subscriptions.assigned", len(next))
 	if !same {
-		w.log.Info("workload assignment changed", "node_id", w.cfg.NodeID, "subscriptions", len(next))
+		w.log.Info("workload assignment changed", "node_id", w.cfg.NodeID, "subscriptions", len(subs))
 		select {
 		case w.changed <- struct{}{}:
 		default:

@@ -135,10 +135,39 @@ type MessageConsumer interface {
 // expired): a Commit would fail, so nothing may be committed for them.
 type RevokeFunc func(ctx context.Context, partitions []int32, lost bool)
 
+// PartitionShare is the part of a store topic's partitions that one of
+// several instances running a subscription reads, where the store does not
+// split them among its readers itself (the shared Kafka consumer): the
+// instance reads partition p when p mod Count == Index. The zero value,
+// and any Count below 2, reads every partition.
+type PartitionShare struct {
+	Index int
+	Count int
+}
+
+// Owns reports whether the share includes partition p.
+func (s PartitionShare) Owns(p int32) bool {
+	if s.Count < 2 {
+		return true
+	}
+	return int(p)%s.Count == s.Index
+}
+
+// ConsumerOptions are what a delivery loop tells the factory about the
+// consumer it opens.
+type ConsumerOptions struct {
+	// Revoked (may be nil) is called before partitions leave the consumer.
+	Revoked RevokeFunc
+	// Share is this instance's part of the partitions when several
+	// instances run the subscription (workload balancing). A store that
+	// balances its readers itself (a Kafka consumer group) ignores it.
+	Share PartitionShare
+}
+
 // MessageConsumerFactory opens consumers for subscriptions.
 type MessageConsumerFactory interface {
-	// Consumer joins the subscription's consumer group on topic's store
-	// topic, resuming from the committed positions. revoked (may be nil)
-	// is called before partitions leave the consumer.
-	Consumer(ctx context.Context, topic domain.Topic, sub domain.SubscriptionName, revoked RevokeFunc) (MessageConsumer, error)
+	// Consumer opens a reader of the subscription on topic's store topic
+	// (a member of its consumer group, or a reader of opts.Share),
+	// resuming from the committed positions.
+	Consumer(ctx context.Context, topic domain.Topic, sub domain.SubscriptionName, opts ConsumerOptions) (MessageConsumer, error)
 }

@@ -34,7 +34,8 @@ func NewConsumerFactory(cfg Config, log *slog.Logger) (*ConsumerFactory, error) 
 	return &ConsumerFactory{cfg: cfg.withDefaults(), log: loggerOrDefault(log)}, nil
 }
 
-// Consumer implements ports.MessageConsumerFactory. Partitions without a
+// Consumer implements ports.MessageConsumerFactory: Kafka's group splits
+// the partitions, so opts.Share is ignored. Partitions without a
 // committed position (normally CreateSubscriptionPosition made them) start
 // at the earliest retained message.
 //
@@ -42,7 +43,8 @@ func NewConsumerFactory(cfg Config, log *slog.Logger) (*ConsumerFactory, error) 
 // so revoked runs while the delivery loop waits in Poll and never races
 // the loop's handling of the records of the previous Poll; kgo drops the
 // buffered records of revoked partitions before the next Poll returns.
-func (f *ConsumerFactory) Consumer(_ context.Context, topic domain.Topic, sub domain.SubscriptionName, revoked ports.RevokeFunc) (ports.MessageConsumer, error) {
+func (f *ConsumerFactory) Consumer(_ context.Context, topic domain.Topic, sub domain.SubscriptionName, opts ports.ConsumerOptions) (ports.MessageConsumer, error) {
+	revoked := opts.Revoked
 	name, group := f.cfg.topicName(topic.QualifiedName()), f.cfg.groupID(sub)
 	onRevoke := func(lost bool) func(context.Context, *kgo.Client, map[string][]int32) {
 		return func(ctx context.Context, _ *kgo.Client, parts map[string][]int32) {

@@ -51,7 +51,7 @@ func consumeOne(t *testing.T, cfg kafka.Config) (ports.MessageConsumer, ports.Re
 
 	cf, err := kafka.NewConsumerFactory(cfg, testLogger())
 	require.NoError(t, err)
-	c, err := cf.Consumer(t.Context(), topic, domain.SubscriptionName{Topic: topic.QualifiedName(), Name: "s"}, nil)
+	c, err := cf.Consumer(t.Context(), topic, domain.SubscriptionName{Topic: topic.QualifiedName(), Name: "s"}, ports.ConsumerOptions{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)

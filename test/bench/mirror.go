@@ -228,7 +228,7 @@ func (c *memoryReceiver) left() int {
 func (c *memoryReceiver) Commit(context.Context, []ports.PartitionOffset) error { return nil }
 func (c *memoryReceiver) Close() error                                          { return nil }
 
-func (c *memoryReceiver) Consumer(context.Context, domain.Topic, domain.SubscriptionName, ports.RevokeFunc) (ports.MessageConsumer, error) {
+func (c *memoryReceiver) Consumer(context.Context, domain.Topic, domain.SubscriptionName, ports.ConsumerOptions) (ports.MessageConsumer, error) {
 	return c, nil
 }
 

@@ -431,7 +431,7 @@ func produceKeyed(t *testing.T, h Harness, topic domain.Topic, first int) []stri
 
 func openConsumer(t *testing.T, h Harness, topic domain.Topic, sub domain.SubscriptionName) ports.MessageConsumer {
 	t.Helper()
-	c, err := h.Consumers().Consumer(t.Context(), topic, sub, nil)
+	c, err := h.Consumers().Consumer(t.Context(), topic, sub, ports.ConsumerOptions{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Close() })
 	return c

@@ -45,7 +45,7 @@ func startMember(t *testing.T, h Harness, topic domain.Topic, sub domain.Subscri
 		}
 		m.revoked = append(m.revoked, partitions...)
 	}
-	c, err := h.Consumers().Consumer(t.Context(), topic, sub, revoke)
+	c, err := h.Consumers().Consumer(t.Context(), topic, sub, ports.ConsumerOptions{Revoked: revoke})
 	require.NoError(t, err)
 	m.c = c
 	ctx, cancel := context.WithCancel(t.Context())
