@@ -56,6 +56,9 @@ func (f *ConsumerFactory) Consumer(_ context.Context, topic domain.Topic, sub do
 		}
 	}
 	cl, err := kgo.NewClient(append(f.cfg.clientOpts(f.log.With("subscription", sub.String())),
+		// Hermes names each subscription's client {clientId}_{groupId},
+		// which is what GET .../consumer-groups shows per member.
+		kgo.ClientID(f.cfg.ClientID+"_"+group),
 		kgo.ConsumerGroup(group),
 		kgo.ConsumeTopics(name),
 		kgo.DisableAutoCommit(),

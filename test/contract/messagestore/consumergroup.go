@@ -1,6 +1,7 @@
 package messagestore
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -35,6 +36,8 @@ func testConsumerGroup(t *testing.T, h Harness) {
 	require.Len(t, g.Members, 1)
 	m := g.Members[0]
 	assert.NotEmpty(t, m.ConsumerID)
+	// Hermes names each consumer's Kafka client {clientId}_{groupId}.
+	assert.True(t, strings.HasSuffix(m.ClientID, "_"+g.GroupID), "client id %q names group %q", m.ClientID, g.GroupID)
 	assert.NotEmpty(t, m.Host)
 	require.NotEmpty(t, m.Partitions)
 	var ends, lag int64
