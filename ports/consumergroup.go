@@ -15,6 +15,12 @@ type ConsumerGroup struct {
 	GroupID     string                `json:"groupId"`
 	State       string                `json:"state"`
 	Members     []ConsumerGroupMember `json:"members"`
+	// Unassigned are the partitions with a committed offset that no
+	// member holds, with their offsets: all of them for a group without
+	// members, such as the shared consumer's, whose readers commit
+	// without joining. Not part of Hermes's JSON: the use case hands them
+	// to the instances the workload assigns the subscription to.
+	Unassigned []ConsumerGroupPartition `json:"-"`
 }
 
 // ConsumerGroupMember is Hermes's ConsumerGroupMember JSON.

@@ -46,11 +46,9 @@ func (a *Admin) ConsumerGroup(ctx context.Context, t domain.Topic, sub domain.Su
 		if err != nil && !errors.Is(err, kerr.GroupIDNotFound) {
 			return err
 		}
-		topics := described.AssignedPartitions().Topics()
-		if len(topics) == 0 {
-			return nil
-		}
-		if ends, err = a.adm.ListEndOffsets(ctx, topics...); err == nil {
+		// The store topic too: its committed partitions may have no member.
+		topics := append(described.AssignedPartitions().Topics(), a.cfg.topicName(t.QualifiedName()))
+		if ends, err = a.adm.ListEndOffsets(ctx, slices.Compact(slices.Sorted(slices.Values(topics)))...); err == nil {
 			err = ends.Error()
 		}
 		return err
@@ -62,30 +60,48 @@ func (a *Admin) ConsumerGroup(ctx context.Context, t domain.Topic, sub domain.Su
 		return ports.ConsumerGroup{}, false, nil
 	}
 	g := ports.ConsumerGroup{ClusterName: a.cfg.ClusterName, GroupID: group, State: described.State, Members: []ports.ConsumerGroupMember{}}
+	partition := func(topic string, p int32) ports.ConsumerGroupPartition {
+		part := ports.ConsumerGroupPartition{Partition: p, Topic: topic, ContentType: t.ContentType}
+		if c, ok := committed.Lookup(topic, p); ok && c.At >= 0 {
+			part.CurrentOffset, part.OffsetMetadata = c.At, c.Metadata
+		}
+		if end, ok := ends.Lookup(topic, p); ok {
+			part.LogEndOffset = end.Offset
+		}
+		part.Lag = part.LogEndOffset - part.CurrentOffset
+		return part
+	}
+	held := map[string]map[int32]bool{}
 	for _, m := range described.Members {
 		member := ports.ConsumerGroupMember{ConsumerID: m.MemberID, ClientID: m.ClientID, Host: hostName(ctx, m.ClientHost),
 			Partitions: []ports.ConsumerGroupPartition{}}
 		if assigned, ok := m.Assigned.AsConsumer(); ok {
 			for _, at := range assigned.Topics {
 				for _, p := range at.Partitions {
-					part := ports.ConsumerGroupPartition{Partition: p, Topic: at.Topic, ContentType: t.ContentType}
-					if c, ok := committed.Lookup(at.Topic, p); ok && c.At >= 0 {
-						part.CurrentOffset, part.OffsetMetadata = c.At, c.Metadata
+					member.Partitions = append(member.Partitions, partition(at.Topic, p))
+					if held[at.Topic] == nil {
+						held[at.Topic] = map[int32]bool{}
 					}
-					if end, ok := ends.Lookup(at.Topic, p); ok {
-						part.LogEndOffset = end.Offset
-					}
-					part.Lag = part.LogEndOffset - part.CurrentOffset
-					member.Partitions = append(member.Partitions, part)
+					held[at.Topic][p] = true
 				}
 			}
 		}
-		slices.SortFunc(member.Partitions, func(x, y ports.ConsumerGroupPartition) int {
-			return cmp.Or(strings.Compare(x.Topic, y.Topic), cmp.Compare(x.Partition, y.Partition))
-		})
+		sortPartitions(member.Partitions)
 		g.Members = append(g.Members, member)
 	}
+	committed.Each(func(o kadm.OffsetResponse) {
+		if o.At >= 0 && !held[o.Topic][o.Partition] {
+			g.Unassigned = append(g.Unassigned, partition(o.Topic, o.Partition))
+		}
+	})
+	sortPartitions(g.Unassigned)
 	return g, true, nil
+}
+
+func sortPartitions(parts []ports.ConsumerGroupPartition) {
+	slices.SortFunc(parts, func(x, y ports.ConsumerGroupPartition) int {
+		return cmp.Or(strings.Compare(x.Topic, y.Topic), cmp.Compare(x.Partition, y.Partition))
+	})
 }
 
 // hostName is the member's host as Hermes shows it: Kafka reports

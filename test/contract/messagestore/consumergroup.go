@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hermes-go/hermes/domain"
+	"github.com/hermes-go/hermes/ports"
 )
 
 // testConsumerGroup: no group before a consumer joins; a joined consumer
@@ -51,4 +52,23 @@ func testConsumerGroup(t *testing.T, h Harness) {
 	total, err := h.Admin().Lag(t.Context(), sub)
 	require.NoError(t, err)
 	assert.Equal(t, total, lag, "the partitions' lags sum to the subscription's")
+	assert.Empty(t, g.Unassigned, "every committed partition has its member")
+
+	// Without members the committed partitions are unassigned, offsets kept.
+	first := got[0]
+	require.NoError(t, c.Close())
+	require.Eventually(t, func() bool {
+		g, found, err = h.Admin().ConsumerGroup(t.Context(), topic, sub)
+		return err == nil && found && len(g.Members) == 0
+	}, wait, pollEvery, "the group empties once its consumer left")
+	var unassigned *ports.ConsumerGroupPartition
+	for i, p := range g.Unassigned {
+		if p.Partition == first.Partition {
+			unassigned = &g.Unassigned[i]
+		}
+	}
+	require.NotNil(t, unassigned, "committed partition %d in %v", first.Partition, g.Unassigned)
+	assert.Equal(t, first.Offset+1, unassigned.CurrentOffset)
+	assert.Equal(t, unassigned.LogEndOffset-unassigned.CurrentOffset, unassigned.Lag)
+	assert.Positive(t, unassigned.LogEndOffset)
 }
