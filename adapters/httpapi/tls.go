@@ -2,12 +2,13 @@ package httpapi
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"os"
 	"sync"
 	"time"
+
+	"github.com/hermes-go/hermes/adapters/internal/certpool"
 )
 
 // Client certificate modes of TLSConfig.ClientAuth.
@@ -79,13 +80,9 @@ func LoadTLS(c TLSConfig, log *slog.Logger) (*tls.Config, error) {
 	}
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: kp.get}
 	if c.ClientCAFile != "" {
-		pem, err := os.ReadFile(c.ClientCAFile)
+		pool, err := certpool.Load(c.ClientCAFile)
 		if err != nil {
 			return nil, fmt.Errorf("tls: client CA file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("tls: client CA file %s: no PEM certificate in it", c.ClientCAFile)
 		}
 		cfg.ClientCAs = pool
 		cfg.ClientAuth = tls.VerifyClientCertIfGiven

@@ -2,9 +2,9 @@ package sender
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
-	"os"
+
+	"github.com/hermes-go/hermes/adapters/internal/certpool"
 )
 
 // TLSFiles are the PEM files of the client side of TLS to endpoints.
@@ -27,14 +27,11 @@ func LoadTLS(f TLSFiles) (*tls.Config, error) {
 	}
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	if f.CAFile != "" {
-		pem, err := os.ReadFile(f.CAFile)
+		pool, err := certpool.Load(f.CAFile)
 		if err != nil {
 			return nil, fmt.Errorf("sender: CA file: %w", err)
 		}
-		cfg.RootCAs = x509.NewCertPool()
-		if !cfg.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("sender: CA file %s: no PEM certificate in it", f.CAFile)
-		}
+		cfg.RootCAs = pool
 	}
 	if f.CertFile != "" || f.KeyFile != "" {
 		cert, err := tls.LoadX509KeyPair(f.CertFile, f.KeyFile)
