@@ -46,6 +46,10 @@ type DeliveryConfig struct {
 	// ports.PartitionShare of each subscription's partitions (the shared
 	// Kafka consumer), so a worker restarts when its share changes.
 	SplitPartitions bool
+	// SendWorkerIdle is how long a serial subscription's send goroutine
+	// waits for the next message before it ends (default 10s): a busy
+	// subscription keeps up to inflightSize of them, an idle one none.
+	SendWorkerIdle time.Duration
 	// OmitKeepAliveHeader stops sending "Keep-Alive: true" to HTTP/1
 	// subscribers (Hermes always sends it; default false: sent).
 	OmitKeepAliveHeader bool
@@ -72,6 +76,9 @@ func (c DeliveryConfig) withDefaults() DeliveryConfig {
 	}
 	if c.RevokeWait <= 0 {
 		c.RevokeWait = 5 * time.Second
+	}
+	if c.SendWorkerIdle <= 0 {
+		c.SendWorkerIdle = 10 * time.Second
 	}
 	c.MaxRate = c.MaxRate.withDefaults()
 	return c

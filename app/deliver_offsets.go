@@ -22,7 +22,10 @@ type offsetTracker struct {
 }
 
 type partitionOffsets struct {
-	pending   []int64 // unfinished, finished prefix trimmed; ascending
+	pending []int64 // unfinished, finished prefix trimmed; ascending
+	// buf is pending's backing array from its start: trimming the finished
+	// prefix moves pending along it (see appendPending).
+	buf       []int64
 	finished  map[int64]bool
 	next      int64 // one past the finished prefix, -1 when none finished
 	committed int64 // offset last handed out for commit, -1 when none
@@ -55,10 +58,33 @@ func (t *offsetTracker) add(msgs []ports.ReceivedMessage) {
 		// Consumers poll each partition in offset order; insert in place
 		// anyway, since the prefix rule relies on the order.
 		if n := len(p.pending); n == 0 || p.pending[n-1] < m.Offset {
-			p.pending = append(p.pending, m.Offset)
+			p.appendPending(m.Offset)
 		} else if i, found := slices.BinarySearch(p.pending, m.Offset); !found {
+			c := cap(p.pending)
 			p.pending = slices.Insert(p.pending, i, m.Offset)
+			if cap(p.pending) != c {
+				p.buf = p.pending[:0] // a new array
+			}
 		}
+	}
+}
+
+// appendPending appends offset to pending. When pending reached the end
+// of buf and uses at most half of it, it moves back to buf's start
+// instead of growing into a new array: a partition delivering steadily
+// then never allocates.
+func (p *partitionOffsets) appendPending(offset int64) {
+	n := len(p.pending)
+	switch {
+	case n < cap(p.pending):
+		p.pending = append(p.pending, offset)
+	case 2*n < cap(p.buf):
+		p.buf = p.buf[:n]
+		copy(p.buf, p.pending)
+		p.pending = append(p.buf, offset)
+	default:
+		p.pending = append(p.pending, offset) // a new array
+		p.buf = p.pending[:0]
 	}
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -62,4 +63,64 @@ func TestRateLimiterSpacesPermitsAndAdapts(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	assert.False(t, l.acquire(ctx), "a cancelled wait fails")
+}
+
+// TestOffsetTrackerAgreesWithTheLowestUnfinishedRule polls batches of one
+// partition and finishes them in a shuffled order, some late, over many
+// rounds (so pending wraps around its array many times), and checks each
+// commit against the rule computed from scratch.
+func TestOffsetTrackerAgreesWithTheLowestUnfinishedRule(t *testing.T) {
+	t.Parallel()
+	rnd := rand.New(rand.NewPCG(1, 2))
+	tr := newOffsetTracker(t.Context())
+	finished := map[int64]bool{}
+	var next, committed int64 // next offset to poll; last commit
+	var open []int64          // polled, not finished
+	for range 2000 {
+		batch := make([]ports.ReceivedMessage, rnd.IntN(40))
+		for i := range batch {
+			batch[i] = msg(0, next)
+			open = append(open, next)
+			next++
+		}
+		tr.add(batch)
+		rnd.Shuffle(len(open), func(i, j int) { open[i], open[j] = open[j], open[i] })
+		k := rnd.IntN(len(open) + 1)
+		for _, o := range open[:k] {
+			tr.finish(msg(0, o))
+			finished[o] = true
+		}
+		open = open[k:]
+		want := committed
+		for finished[want] {
+			want++
+		}
+		got := tr.committable()
+		if want > committed {
+			require.Equal(t, []ports.PartitionOffset{{Partition: 0, Offset: want}}, got)
+			committed = want
+		} else {
+			require.Empty(t, got)
+		}
+	}
+}
+
+func TestOffsetTrackerAllocatesNothingWhileDeliveringSteadily(t *testing.T) {
+	tr := newOffsetTracker(t.Context())
+	batch := make([]ports.ReceivedMessage, 100)
+	var next int64
+	round := func() {
+		for i := range batch {
+			batch[i] = msg(0, next)
+			next++
+		}
+		tr.add(batch)
+		for _, m := range batch {
+			tr.finish(m)
+		}
+	}
+	for range 10 {
+		round() // grows the partition's arrays to the batch size
+	}
+	assert.Zero(t, testing.AllocsPerRun(100, round))
 }

@@ -170,17 +170,26 @@ func (dl *delivery) inflightSize() int {
 // of each partition, every CommitPeriod: while anything is in flight or
 // uncommitted, Poll is bounded by CommitPeriod; an idle subscription waits
 // in Poll without waking up. Partitions move only inside Poll, where
-// revoke settles them (see revoke).
+// revoke settles them (see revoke). The messages are sent by up to
+// inflightSize send workers (deliver_workers.go), which leave after
+// SendWorkerIdle without a message and all end when the loop returns.
 func (dl *delivery) serialLoop(ctx context.Context, c ports.MessageConsumer, offsets *offsetTracker) error {
 	slots := dl.slots
 	ticker := time.NewTicker(dl.cfg.CommitPeriod)
 	defer ticker.Stop()
-	var wg sync.WaitGroup
+	workers := newSendWorkers(cap(slots), dl.cfg.SendWorkerIdle, func(j sendJob) {
+		defer func() { <-slots }()
+		defer offsets.end(j.ctx, j.m)
+		if dl.deliverMessage(j.ctx, j.m) {
+			offsets.finish(j.m)
+		}
+	})
 	defer func() {
 		// The consumer is closed after this returns: stop what is in
 		// flight (it stays uncommitted) and commit what finished.
 		offsets.cancel(nil)
-		wg.Wait()
+		workers.close()
+		workers.wait()
 		dl.commit(ctx, c, offsets)
 	}()
 	for {
@@ -204,13 +213,7 @@ func (dl *delivery) serialLoop(ctx context.Context, c ports.MessageConsumer, off
 				<-slots
 				continue
 			}
-			wg.Go(func() {
-				defer func() { <-slots }()
-				defer offsets.end(mctx, m)
-				if dl.deliverMessage(mctx, m) {
-					offsets.finish(m)
-				}
-			})
+			workers.submit(sendJob{ctx: mctx, m: m})
 		}
 		select {
 		case <-ticker.C:
