@@ -99,7 +99,11 @@ func CompileFilters(specs []MessageFilter, paths JSONPathCompiler) (Filters, err
 			if err != nil {
 				return nil, Errorf(ErrValidation, "filter path %q is not a valid JsonPath: %s", s.Path, ErrorMessage(err))
 			}
-			fs = append(fs, jsonPathFilter{path: path, re: re, any: strings.EqualFold(s.MatchingStrategy, "any")})
+			f := jsonPathFilter{path: path, re: re, any: strings.EqualFold(s.MatchingStrategy, "any")}
+			if mp, ok := path.(MemberPath); ok {
+				f.members, f.memberChain = mp.Members()
+			}
+			fs = append(fs, f)
 		}
 	}
 	return fs, nil
@@ -121,6 +125,10 @@ type jsonPathFilter struct {
 	path JSONPath
 	re   *regexp.Regexp
 	any  bool
+	// members are the names of a MemberPath, whose one value a filter
+	// finds without decoding the body (memberChain true).
+	members     []string
+	memberChain bool
 }
 
 func (jsonPathFilter) Type() string { return "jsonpath" }
@@ -133,6 +141,12 @@ var errNullSelected = Errorf(ErrValidation, "the path selects a null value")
 // body that is not JSON or a selected null is an error, as Hermes's
 // failing filter.
 func (f jsonPathFilter) Test(body []byte, _ map[string]string) (bool, error) {
+	if f.memberChain {
+		// At most one value: all and any agree.
+		if matched, handled, err := memberMatch(body, f.members, f.re); handled {
+			return matched, err
+		}
+	}
 	doc, err := decodeFilterDocument(body)
 	if err != nil {
 		return false, Errorf(ErrValidation, "message is not JSON: %v", err)

@@ -20,12 +20,16 @@ import (
 	"unicode/utf8"
 
 	"github.com/theory/jsonpath"
+	"github.com/theory/jsonpath/spec"
 
 	"github.com/hermes-go/hermes/domain"
 	"github.com/hermes-go/hermes/ports"
 )
 
-var _ ports.JSONPathCompiler = (*Compiler)(nil)
+var (
+	_ ports.JSONPathCompiler = (*Compiler)(nil)
+	_ domain.MemberPath      = chainPath(nil)
+)
 
 // maxCached bounds the compiled-path cache; past it the cache starts over.
 const maxCached = 10000
@@ -128,6 +132,28 @@ func (cp chainPath) Select(doc any) []any {
 		}
 	}
 	return nodes
+}
+
+// Members implements domain.MemberPath: a path of one stage whose
+// segments each select one member by name ($.a.b, $['a'], $).
+func (cp chainPath) Members() ([]string, bool) {
+	if len(cp) != 1 || cp[0].length || cp[0].objectFilter {
+		return nil, false
+	}
+	segments := cp[0].path.Query().Segments()
+	names := make([]string, 0, len(segments))
+	for _, seg := range segments {
+		sel := seg.Selectors()
+		if seg.IsDescendant() || len(sel) != 1 {
+			return nil, false
+		}
+		name, ok := sel[0].(spec.Name)
+		if !ok {
+			return nil, false
+		}
+		names = append(names, string(name))
+	}
+	return names, true
 }
 
 func lengthOf(nodes []any) int {
