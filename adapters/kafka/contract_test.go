@@ -20,10 +20,13 @@ type harness struct {
 	cfg     kafka.Config
 	emb     *kafka.Embedded
 	dataDir string
+	// shared selects the shared-fetch consumer factory.
+	shared bool
 
-	producer  *kafka.Producer
-	admin     *kafka.Admin
-	consumers *kafka.ConsumerFactory
+	producer     *kafka.Producer
+	admin        *kafka.Admin
+	consumers    ports.MessageConsumerFactory
+	closeFactory func() error
 }
 
 func (h *harness) Producer() ports.MessageProducer         { return h.producer }
@@ -38,13 +41,21 @@ func (h *harness) open(t *testing.T) {
 	require.NoError(t, err)
 	h.admin, err = kafka.NewAdmin(h.cfg, log)
 	require.NoError(t, err)
+	if h.shared {
+		f, err := kafka.NewSharedConsumerFactory(h.cfg, log)
+		require.NoError(t, err)
+		h.consumers, h.closeFactory = f, f.Close
+		return
+	}
 	h.consumers, err = kafka.NewConsumerFactory(h.cfg, log)
 	require.NoError(t, err)
+	h.closeFactory = func() error { return nil }
 }
 
 func (h *harness) closeClients() {
 	h.producer.Close()
 	h.admin.Close()
+	_ = h.closeFactory()
 }
 
 func (h *harness) Close() {
@@ -68,19 +79,29 @@ func (h *harness) Restart(t *testing.T) {
 	h.open(t)
 }
 
-// newEmbeddedHarness starts a fresh persistent kfake broker per test.
-func newEmbeddedHarness(t *testing.T) messagestore.Harness {
-	dir := t.TempDir()
-	emb, err := kafka.StartEmbedded(dir, 0)
-	require.NoError(t, err)
-	h := &harness{cfg: kafka.Config{Brokers: emb.Addrs()}, emb: emb, dataDir: dir}
-	h.open(t)
-	return h
+// embeddedHarness returns a maker of harnesses that each start a fresh
+// persistent kfake broker.
+func embeddedHarness(shared bool) func(t *testing.T) messagestore.Harness {
+	return func(t *testing.T) messagestore.Harness {
+		dir := t.TempDir()
+		emb, err := kafka.StartEmbedded(dir, 0)
+		require.NoError(t, err)
+		h := &harness{cfg: kafka.Config{Brokers: emb.Addrs()}, emb: emb, dataDir: dir, shared: shared}
+		h.open(t)
+		return h
+	}
 }
 
 func TestContractEmbedded(t *testing.T) {
 	t.Parallel()
-	messagestore.Run(t, newEmbeddedHarness, messagestore.Features{Persistence: true})
+	messagestore.Run(t, embeddedHarness(false), messagestore.Features{Persistence: true})
+}
+
+// TestContractEmbeddedShared runs the suite with the shared-fetch
+// consumer (message_store.consumer: shared).
+func TestContractEmbeddedShared(t *testing.T) {
+	t.Parallel()
+	messagestore.Run(t, embeddedHarness(true), messagestore.Features{Persistence: true, ReadsShare: true})
 }
 
 // TestContractBroker runs the suite against the broker at HERMES_TEST_KAFKA
@@ -88,11 +109,23 @@ func TestContractEmbedded(t *testing.T) {
 func TestContractBroker(t *testing.T) {
 	t.Parallel()
 	addr := testenv.Require(t, "HERMES_TEST_KAFKA", `eval "$(bash test/infra/kafka.sh start >&2 && bash test/infra/kafka.sh env)"`)
-	messagestore.Run(t, func(t *testing.T) messagestore.Harness {
-		h := &harness{cfg: kafka.Config{Brokers: []string{addr}, Namespace: "contract"}}
+	messagestore.Run(t, brokerHarness(addr, false), messagestore.Features{})
+}
+
+// TestContractBrokerShared runs the suite with the shared-fetch consumer
+// against the broker at HERMES_TEST_KAFKA.
+func TestContractBrokerShared(t *testing.T) {
+	t.Parallel()
+	addr := testenv.Require(t, "HERMES_TEST_KAFKA", `eval "$(bash test/infra/kafka.sh start >&2 && bash test/infra/kafka.sh env)"`)
+	messagestore.Run(t, brokerHarness(addr, true), messagestore.Features{ReadsShare: true})
+}
+
+func brokerHarness(addr string, shared bool) func(t *testing.T) messagestore.Harness {
+	return func(t *testing.T) messagestore.Harness {
+		h := &harness{cfg: kafka.Config{Brokers: []string{addr}, Namespace: "contract"}, shared: shared}
 		h.open(t)
 		return h
-	}, messagestore.Features{})
+	}
 }
 
 func testLogger() *slog.Logger {

@@ -46,6 +46,12 @@ type Features struct {
 	// Persistence: the harness implements Restarter, and topics, messages
 	// and committed positions survive a Restart.
 	Persistence bool
+	// ReadsShare: consumers are no members of a Kafka consumer group
+	// (the shared Kafka consumer). They read the partitions of their
+	// ports.PartitionShare, nothing rebalances them (no RevokeFunc
+	// call), and a subscription's group shows no members. The cases
+	// about group membership are skipped; the share case runs.
+	ReadsShare bool
 }
 
 // wait bounds every wait for messages; generous for real brokers, whose
@@ -82,12 +88,21 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness, f Features) {
 		{"LagCountsPartitionsWithoutCommitFromStart", testLagWithoutCommit},
 		{"ConsumerGroupShowsMembersAndOffsets", testConsumerGroup},
 		{"ReadsBackLatestAndByPosition", testReadBack},
+		{"SlowReaderDoesNotBlockOthers", testSlowReaderDoesNotBlockOthers},
+		{"SubscriptionsReadIndependently", testSubscriptionsReadIndependently},
 	}
 	if f.Persistence {
 		tests = append(tests, testCase{"SurvivesRestart", testRestart})
 	}
+	groupOnly := map[string]bool{"RevokeCommitsBeforeHandOver": true, "ConsumerGroupShowsMembersAndOffsets": true}
+	if f.ReadsShare {
+		tests = append(tests, testCase{"SharesSplitPartitions", testSharesSplitPartitions})
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if f.ReadsShare && groupOnly[tc.name] {
+				t.Skip("consumers of this store are no group members: nothing rebalances them and their group has no members")
+			}
 			t.Parallel()
 			h := newHarness(t)
 			t.Cleanup(h.Close)
