@@ -5,7 +5,7 @@ BIN       ?= bin/hermes
 ARGS      ?=
 GOFILES    = $(shell git ls-files '*.go' 2>/dev/null)
 
-.PHONY: run run-memory run-distributed build test test-go lint fmt bench clean
+.PHONY: run run-memory run-distributed build test test-go lint fmt bench bench-density clean
 
 run: build
 	$(BIN) $(ARGS)
@@ -47,6 +47,13 @@ bench:
 	$(GO) run ./test/bench/cmd/hermes-bench $(BENCH_ARGS)
 	@echo "JSON to Avro conversion (Hermes's converter) vs encoding/json + hamba encode and hamba encode alone:"
 	$(GO) test -run '^$$' -bench 'JSONToAvro' -benchmem ./adapters/avro/
+
+# Issue 13's density targets (docs/benchmarks.md, "Consumers at density"):
+# 0, 1 000 and 10 000 idle subscriptions per consumer kind, and 1 000 active
+# subscriptions on one topic against one; about 10 minutes.
+bench-density:
+	$(GO) run ./test/bench/cmd/hermes-bench -scenarios fanout,density -fanout 1,1000 -rounds 1 \
+		-density 0,1000,10000 -consumers group,shared $(BENCH_ARGS)
 
 clean:
 	rm -rf bin

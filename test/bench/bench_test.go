@@ -22,7 +22,9 @@ func TestSmoke(t *testing.T) {
 		FanOut: []int{1, 2}, FanOutMessages: 20,
 		Footprint: []int{0, 2}, Settle: 10 * time.Millisecond,
 		MirrorMessages: 200,
-		Timeout:        30 * time.Second,
+		Consumers:      []string{ConsumerGroup}, Density: []int{0, 2}, DensityTopics: 2, DensityRounds: 1,
+		DensityTimeout: 30 * time.Second, DensityGroupLimit: 2,
+		Timeout: 30 * time.Second,
 	}
 	if testing.Verbose() {
 		cfg.Progress = os.Stderr
@@ -36,16 +38,19 @@ func TestSmoke(t *testing.T) {
 	want := map[string][]string{
 		"publish/kfake":              {TargetHermes, TargetProduce, TargetCeiling},
 		"delivery/kfake":             {TargetHermes, TargetLoop},
-		"fan-out/kfake":              {"1 subscription(s)", "2 subscription(s)"},
+		"fan-out/kfake/group":        {"1 subscription(s)", "2 subscription(s)"},
 		"footprint/kfake":            {TargetHermes, TargetBaseline},
+		"density/kfake":              {consumerTarget(ConsumerGroup)},
 		"durability/embedded":        {TargetNoSync, TargetSync},
 		"metrics footprint/embedded": {TargetWhisper},
 	}
 	figures := map[string][]string{
-		"publish/kfake":              {"throughput", "latency p50", "latency p99", "CPU per 10k"},
-		"delivery/kfake":             {"throughput", "CPU per 10k", "e2e latency p50", "e2e latency p99"},
-		"fan-out/kfake":              {"throughput", "CPU per 10k"},
-		"footprint/kfake":            {"binary size", "start-up to first 201", "RSS, 0 subscriptions"},
+		"publish/kfake":       {"throughput", "latency p50", "latency p99", "CPU per 10k"},
+		"delivery/kfake":      {"throughput", "CPU per 10k", "e2e latency p50", "e2e latency p99"},
+		"fan-out/kfake/group": {"throughput", "CPU per 10k"},
+		"footprint/kfake":     {"binary size", "start-up to first 201", "RSS, 0 subscriptions"},
+		"density/kfake": {"RSS, 0 subscriptions", "start-up until 2 running", "start-up until 2 delivered", "RSS, 2 subscriptions",
+			"goroutines per idle subscription (2)", "Kafka connections, 2 subscriptions"},
 		"durability/embedded":        {"throughput", "latency p50"},
 		"metrics footprint/embedded": {"whisper bytes, topic only", "whisper bytes per subscription"},
 	}

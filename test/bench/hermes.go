@@ -15,21 +15,28 @@ type Hermes struct {
 }
 
 // StartHermes runs the hermes binary on free 127.0.0.1 ports with its
-// message store on k and its metadata as JSON files under dataDir.
-func StartHermes(bin Binaries, k *Kafka, dataDir string) (*Hermes, error) {
-	p, err := StartProc("hermes", bin.Hermes, []string{"--data-dir", dataDir}, []string{
+// message store on k and its metadata as JSON files under dataDir, plus
+// env (later entries win).
+func StartHermes(bin Binaries, k *Kafka, dataDir string, env ...string) (*Hermes, error) {
+	p, err := StartProc("hermes", bin.Hermes, []string{"--data-dir", dataDir}, append(hermesEnv(k), env...),
+		"frontend", "management", "pprof")
+	if err != nil {
+		return nil, err
+	}
+	return &Hermes{Proc: p}, nil
+}
+
+// hermesEnv points the binary at k, on free loopback ports.
+func hermesEnv(k *Kafka) []string {
+	return []string{
 		"HERMES_FRONTEND__ADDR=127.0.0.1:0",
 		"HERMES_MANAGEMENT__ADDR=127.0.0.1:0",
 		"HERMES_CONSUMERS__ADDR=127.0.0.1:0",
 		"HERMES_MESSAGE_STORE__KIND=kafka",
 		"HERMES_MESSAGE_STORE__BROKERS=" + k.Brokers,
-		// Goroutine counts for the footprint scenario, on loopback.
+		// Goroutine counts for the footprint and density scenarios, on loopback.
 		"HERMES_DEBUG__PPROF_ADDR=127.0.0.1:0",
-	}, "frontend", "management", "pprof")
-	if err != nil {
-		return nil, err
 	}
-	return &Hermes{Proc: p}, nil
 }
 
 // PublishURL is where messages of a topic are published.

@@ -31,8 +31,20 @@ type Config struct {
 	FanOutMessages int   // deliveries per fan-out round (split over the subscriptions)
 
 	Footprint      []int         // idle subscription counts whose RSS is read, ascending, from 0
-	MirrorMessages int           // Hermes mirror: messages per consumer round (Hermes: 100 000)
-	Settle         time.Duration // idle time before reading RSS
+	Consumers      []string      // message_store.consumer kinds of fan-out and density; the first is the reference
+	Density        []int         // density: idle subscription counts, each a fresh process, ascending, from 0
+	DensityTopics  int           // density: the subscriptions are spread over at most this many topics
+	DensityRounds  int           // density: measured rounds (no warm-up: each count is a fresh process anyway)
+	DensityTimeout time.Duration // density: bound of the start-up waits
+	// DensityGroupLimit is the most subscriptions density runs with the
+	// group consumer; larger counts are skipped with a note.
+	DensityGroupLimit int
+	// DensityWorkload turns workload balancing on in the density process
+	// (one instance, allowed every subscription); off by default, as with
+	// file metadata.
+	DensityWorkload bool
+	MirrorMessages  int           // Hermes mirror: messages per consumer round (Hermes: 100 000)
+	Settle          time.Duration // idle time before reading RSS
 
 	Timeout  time.Duration // bound of every wait
 	Progress io.Writer     // one line per measurement; nil for none
@@ -47,6 +59,8 @@ func DefaultConfig() Config {
 		Messages: 30_000, Rate: 200, RateDuration: 3 * time.Second,
 		FanOut: []int{1, 10, 100}, FanOutMessages: 20_000,
 		Footprint: []int{0, 100, 1000}, Settle: 3 * time.Second,
+		Consumers: []string{ConsumerGroup}, Density: []int{0, 1000}, DensityTopics: 10, DensityRounds: 1,
+		DensityTimeout: 10 * time.Minute, DensityGroupLimit: 1000,
 		MirrorMessages: 100_000,
 		Timeout:        2 * time.Minute,
 	}
@@ -88,19 +102,28 @@ type target struct {
 // rounds runs a warm-up round and cfg.Rounds measured rounds, each target
 // once per round, rotating the order so no target always goes first.
 func (r *Run) rounds(scenario string, targets ...target) error {
+	return r.roundsOf(scenario, r.cfg.Rounds, true, targets...)
+}
+
+// roundsOf is rounds with measured rounds and the warm-up round chosen.
+func (r *Run) roundsOf(scenario string, measured int, warmup bool, targets ...target) error {
 	for _, t := range targets {
 		if !slices.Contains(r.report.Targets[scenario], t.name) {
 			r.report.Targets[scenario] = append(r.report.Targets[scenario], t.name)
 		}
 	}
-	for round := 0; round <= r.cfg.Rounds; round++ {
+	first := 1
+	if warmup {
+		first = 0
+	}
+	for round := first; round <= measured; round++ {
 		for i := range targets {
 			t := targets[(i+round)%len(targets)]
 			rec := func(name, unit string, v float64) {
 				if round > 0 {
 					r.report.Add(scenario, t.name, name, unit, v)
 				}
-				r.progress("%s round %d/%d %s: %s %s %s", scenario, round, r.cfg.Rounds, t.name, name, num(v), unit)
+				r.progress("%s round %d/%d %s: %s %s %s", scenario, round, measured, t.name, name, num(v), unit)
 			}
 			if err := t.run(round == 0, rec); err != nil {
 				return fmt.Errorf("%s, %s: %w", scenario, t.name, err)
@@ -120,12 +143,12 @@ func (r *Run) tempDir(name string) (string, error) {
 	return os.MkdirTemp(r.dir, name+"-")
 }
 
-func (r *Run) startHermes(k *Kafka) (*Hermes, error) {
+func (r *Run) startHermes(k *Kafka, env ...string) (*Hermes, error) {
 	dir, err := r.tempDir("hermes")
 	if err != nil {
 		return nil, err
 	}
-	return StartHermes(r.bin, k, dir)
+	return StartHermes(r.bin, k, dir, env...)
 }
 
 func (r *Run) startBaseline(name string, args ...string) (*Proc, error) {
@@ -343,11 +366,21 @@ func (r *Run) latency(ctx context.Context, scenario string, h *Hermes, k *Kafka)
 	)
 }
 
-// FanOut measures Hermes-Go's total delivery rate with each of cfg.FanOut
-// subscriptions on one topic; all sets exist at once and take turns.
+// FanOut measures, for each of cfg.Consumers, Hermes-Go's total delivery
+// rate and CPU per message with each of cfg.FanOut subscriptions on one
+// topic; all sets of one kind exist at once and take turns.
 func (r *Run) FanOut(ctx context.Context, k *Kafka) error {
-	scenario := "fan-out/" + k.Name
-	h, err := r.startHermes(k)
+	for _, kind := range r.cfg.Consumers {
+		if err := r.fanOut(ctx, k, kind); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Run) fanOut(ctx context.Context, k *Kafka, kind string) error {
+	scenario := "fan-out/" + k.Name + "/" + kind
+	h, err := r.startHermes(k, consumerEnv(kind)...)
 	if err != nil {
 		return err
 	}
@@ -358,7 +391,7 @@ func (r *Run) FanOut(ctx context.Context, k *Kafka) error {
 		if len(targets) == 0 {
 			r.report.Reference[scenario] = name
 		}
-		topic := fmt.Sprintf("fanout%d-%s", n, r.id)
+		topic := fmt.Sprintf("fanout%d-%s-%s", n, kind, r.id)
 		q, prefix := "bench."+topic, "/fanout/"+topic+"/"
 		if err := h.CreateTopic(ctx, "bench", topic); err != nil {
 			return err
@@ -538,12 +571,12 @@ func (r *Run) startup(ctx context.Context, p *Proc, url string, rec recorder) er
 }
 
 // Scenarios are the scenario names Main accepts, in run order.
-var Scenarios = []string{"publish", "delivery", "fanout", "footprint", "durability", "metrics", "mirror"}
+var Scenarios = []string{"publish", "delivery", "fanout", "footprint", "density", "durability", "metrics", "mirror"}
 
 // RunScenarios runs the named scenarios on k.
 func (r *Run) RunScenarios(ctx context.Context, k *Kafka, names []string) error {
 	fns := map[string]func(context.Context, *Kafka) error{
-		"publish": r.Publish, "delivery": r.Delivery, "fanout": r.FanOut, "footprint": r.Footprint,
+		"publish": r.Publish, "delivery": r.Delivery, "fanout": r.FanOut, "footprint": r.Footprint, "density": r.Density,
 		"durability": r.Durability, "metrics": r.MetricsFootprint, "mirror": r.Mirror,
 	}
 	for _, name := range Scenarios {
@@ -562,8 +595,8 @@ func (r *Run) RunScenarios(ctx context.Context, k *Kafka, names []string) error 
 func ResultsDir() string { return filepath.Join(ModuleRoot(), "test", "bench", "results") }
 
 // Execute builds the binaries and runs the named scenarios on a kfake
-// broker started here and, when realKafka lists brokers, publish and
-// delivery on that Kafka too. The scratch directory is removed at the end.
+// broker started here and, when realKafka lists brokers, publish,
+// delivery and density on that Kafka too. The scratch directory is removed at the end.
 func Execute(ctx context.Context, cfg Config, names []string, realKafka []string) (*Report, error) {
 	report := NewReport()
 	dir, err := os.MkdirTemp("", "hermes-bench-")
@@ -599,6 +632,6 @@ func Execute(ctx context.Context, cfg Config, names []string, realKafka []string
 	}
 	defer real.Close()
 	return report, run.RunScenarios(ctx, real, slices.DeleteFunc(slices.Clone(names), func(n string) bool {
-		return n != "publish" && n != "delivery"
+		return n != "publish" && n != "delivery" && n != "density"
 	}))
 }

@@ -28,11 +28,22 @@ func main() {
 	scenarios := flag.String("scenarios", strings.Join(bench.Scenarios, ","), "scenarios to run")
 	fanout := flag.String("fanout", ints(cfg.FanOut), "fan-out: subscription counts")
 	footprint := flag.String("footprint", ints(cfg.Footprint), "footprint: idle subscription counts, from 0 ascending")
+	consumers := flag.String("consumers", strings.Join(cfg.Consumers, ","), "fan-out and density: message_store.consumer kinds (group, shared); the first is the reference")
+	density := flag.String("density", ints(cfg.Density), "density: idle subscription counts, from 0 ascending (each a fresh process)")
+	flag.IntVar(&cfg.DensityTopics, "density-topics", cfg.DensityTopics, "density: topics the subscriptions are spread over")
+	flag.IntVar(&cfg.DensityRounds, "density-rounds", cfg.DensityRounds, "density: measured rounds (no warm-up)")
+	flag.IntVar(&cfg.DensityGroupLimit, "density-group-limit", cfg.DensityGroupLimit, "density: most subscriptions measured with the group consumer")
+	flag.BoolVar(&cfg.DensityWorkload, "density-workload", cfg.DensityWorkload, "density: turn workload balancing on (one instance)")
+	flag.DurationVar(&cfg.DensityTimeout, "density-timeout", cfg.DensityTimeout, "density: bound of each start-up wait")
 	results := flag.String("results", bench.ResultsDir(), "directory of the JSON results")
 	flag.Parse()
+	cfg.Consumers = strings.Split(*consumers, ",")
 	var err error
 	if cfg.FanOut, err = parseInts(*fanout); err == nil {
 		cfg.Footprint, err = parseInts(*footprint)
+	}
+	if err == nil {
+		cfg.Density, err = parseInts(*density)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hermes-bench:", err)
