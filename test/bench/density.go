@@ -125,23 +125,35 @@ func (r *Run) densityNode(ctx context.Context, k *Kafka, kind string, n, round i
 	}
 	defer p.Stop()
 	h := &Hermes{Proc: p}
-	r.progress("density %s: %d subscriptions on %d topics, process started", kind, n, len(topics))
+	m, err = r.measureDensity(ctx, k, h, n, len(topics), kind, prefix)
+	return m, h.KeepLog(err)
+}
+
+// measureDensity waits until the n subscriptions of h run and delivered,
+// then reads the idle figures.
+func (r *Run) measureDensity(ctx context.Context, k *Kafka, h *Hermes, n, topics int, kind, prefix string) (densityFigures, error) {
+	var m densityFigures
+	p := h.Proc
+	r.progress("density %s: %d subscriptions on %d topics, process started", kind, n, topics)
 	if !poll(ctx, r.cfg.DensityTimeout, func() bool { c, err := h.RunningCount(ctx); return err == nil && c >= n }) {
 		c, err := h.RunningCount(ctx)
 		return m, fmt.Errorf("%d of %d subscriptions running after %s (%v)", c, n, r.cfg.DensityTimeout, err)
 	}
 	m.running = time.Since(p.Started)
-	if !r.sink.Wait(ctx, prefix, n, r.cfg.DensityTimeout) {
-		return m, fmt.Errorf("%d of %d subscriptions delivered after %s", r.sink.Count(prefix), n, r.cfg.DensityTimeout)
+	// Paths, not messages: a redelivery must not stand in for a
+	// subscription that has not delivered yet.
+	if !poll(ctx, r.cfg.DensityTimeout, func() bool { return r.sink.Paths(prefix) >= n }) {
+		return m, fmt.Errorf("%d of %d subscriptions delivered after %s", r.sink.Paths(prefix), n, r.cfg.DensityTimeout)
 	}
 	if n > 0 {
-		m.delivered = r.sink.Arrivals(prefix).Last.Sub(p.Started)
+		m.delivered = time.Since(p.Started)
 	}
 	r.progress("density %s: %d running after %s, delivered after %s", kind, n, m.running.Round(time.Millisecond), m.delivered.Round(time.Millisecond))
 	m.cpu = r.idle(p)
 	m.load = loadAverage()
 	m.rss = p.RSS()
 	m.connections = p.Connections(k.Ports())
+	var err error
 	m.goroutines, err = h.Goroutines(ctx)
 	return m, err
 }

@@ -205,6 +205,20 @@ func (s *Sink) Count(prefix string) int {
 	return n
 }
 
+// Paths is how many paths starting with prefix received at least one
+// request.
+func (s *Sink) Paths(prefix string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for p := range s.paths {
+		if strings.HasPrefix(p, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
 // Close stops the sink.
 func (s *Sink) Close() {
 	_ = s.srv.Close()

@@ -101,6 +101,24 @@ func (p *Proc) URL(component string) string { return "http://" + p.addrs[compone
 // Log is the process's output so far (its first MiB).
 func (p *Proc) Log() string { return p.log.String() }
 
+// KeepLog wraps err, when not nil, with the path of a file in the
+// temporary directory holding the process's log so far: the scratch
+// directory of a run is removed at its end.
+func (p *Proc) KeepLog(err error) error {
+	if err == nil {
+		return nil
+	}
+	f, ferr := os.CreateTemp("", "hermes-bench-"+p.Name+"-*.log")
+	if ferr != nil {
+		return err
+	}
+	defer f.Close()
+	if _, ferr := f.WriteString(p.Log()); ferr != nil {
+		return err
+	}
+	return fmt.Errorf("%w (log of %s: %s)", err, p.Name, f.Name())
+}
+
 // CPU is the user+system CPU time the process used so far.
 func (p *Proc) CPU() time.Duration {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))

@@ -408,7 +408,7 @@ func (r *Run) fanOut(ctx context.Context, k *Kafka, kind string) error {
 			if err := k.Produce(ctx, q, per, r.cfg.BodySize, true); err != nil {
 				return err
 			}
-			return r.drain(ctx, h.Proc, prefix, n*per, rec)
+			return h.KeepLog(r.drain(ctx, h.Proc, prefix, n*per, rec))
 		}})
 	}
 	return r.rounds(scenario, targets...)
