@@ -292,6 +292,12 @@ const (
 	MessageStoreKafka    = "kafka"
 )
 
+// Kafka consumers (message_store.consumer).
+const (
+	ConsumerGroup  = "group"
+	ConsumerShared = "shared"
+)
+
 // MessageStoreConfig chooses and configures the message store.
 type MessageStoreConfig struct {
 	// Kind is embedded (in-process kfake under data_dir/kafka) or kafka.
@@ -315,6 +321,10 @@ type MessageStoreConfig struct {
 	ReplicationFactor int `koanf:"replication_factor"`
 	// ClusterName names the cluster in API answers (default primary-dc).
 	ClusterName string `koanf:"cluster_name"`
+	// Consumer is group (a Kafka consumer group client per subscription,
+	// the default) or shared (a few connections per node fetch for every
+	// subscription; see docs/architecture.md, "Consumers at density").
+	Consumer string `koanf:"consumer"`
 }
 
 // Metadata store kinds.
@@ -464,6 +474,7 @@ func Defaults() Config {
 		},
 		MessageStore: MessageStoreConfig{
 			Kind: MessageStoreEmbedded, NamespaceSeparator: "_", Partitions: 3, ReplicationFactor: 1, ClusterName: "primary-dc",
+			Consumer: ConsumerGroup,
 		},
 		Tracker: TrackerConfig{
 			Kind: TrackerMemory, MaxTraces: 10000,
@@ -549,6 +560,9 @@ func (c Config) Validate() error {
 	}
 	if !slices.Contains([]string{MessageStoreEmbedded, MessageStoreKafka}, c.MessageStore.Kind) {
 		bad("message_store.kind %q: want embedded or kafka", c.MessageStore.Kind)
+	}
+	if !slices.Contains([]string{ConsumerGroup, ConsumerShared}, c.MessageStore.Consumer) {
+		bad("message_store.consumer %q: want group (a consumer group client per subscription) or shared (fetches shared by all subscriptions)", c.MessageStore.Consumer)
 	}
 	if c.MessageStore.Kind == MessageStoreKafka && len(c.MessageStore.Brokers) == 0 {
 		bad("message_store.brokers: empty: kind kafka needs at least one host:port")

@@ -191,9 +191,7 @@ func messageStoreModule(cfg Config) fx.Option {
 			}
 			return a, err
 		}, fx.As(new(ports.MessageStoreAdmin))),
-		fx.Annotate(func(kc kafka.Config, log *slog.Logger) (*kafka.ConsumerFactory, error) {
-			return kafka.NewConsumerFactory(kc, log.With("component", "kafka"))
-		}, fx.As(new(ports.MessageConsumerFactory))),
+		consumerFactory(cfg),
 	)
 	if cfg.MessageStore.Kind == MessageStoreKafka {
 		return fx.Module("messagestore.kafka", fx.Supply(brokers(cfg.MessageStore.Brokers), writeFailure(nil)), kafkaAdapters,
@@ -222,6 +220,23 @@ func messageStoreModule(cfg Config) fx.Option {
 			return emb, nil
 		},
 	))
+}
+
+// consumerFactory provides the message_store.consumer implementation of
+// ports.MessageConsumerFactory.
+func consumerFactory(cfg Config) any {
+	if cfg.MessageStore.Consumer == ConsumerShared {
+		return func(lc fx.Lifecycle, kc kafka.Config, log *slog.Logger) (ports.MessageConsumerFactory, error) {
+			f, err := kafka.NewSharedConsumerFactory(kc, log.With("component", "kafka"))
+			if err == nil {
+				lc.Append(fx.StopHook(f.Close))
+			}
+			return f, err
+		}
+	}
+	return func(kc kafka.Config, log *slog.Logger) (ports.MessageConsumerFactory, error) {
+		return kafka.NewConsumerFactory(kc, log.With("component", "kafka"))
+	}
 }
 
 var undeliveredModule = fx.Module("undelivered.memory", fx.Provide(
@@ -404,7 +419,8 @@ var consumersModule = fx.Module("consumers", fx.Invoke(
 			RestartBackoff: cfg.Consumers.RestartBackoff, ClusterName: cfg.MessageStore.ClusterName,
 			InflightSize: cfg.Consumers.InflightSize, RateSupervisorPeriod: cfg.Consumers.RateSupervisorPeriod,
 			CommitPeriod: cfg.Consumers.CommitPeriod, RevokeWait: cfg.Consumers.RevokeWait, OmitKeepAliveHeader: !cfg.Consumers.KeepAliveHeader,
-			MaxRate: app.MaxRateConfig{Settings: mc.settings(), UpdateInterval: mc.UpdateInterval, BalanceInterval: mc.BalanceInterval},
+			MaxRate:         app.MaxRateConfig{Settings: mc.settings(), UpdateInterval: mc.UpdateInterval, BalanceInterval: mc.BalanceInterval},
+			SplitPartitions: cfg.MessageStore.Consumer == ConsumerShared, // no Kafka group splits them
 		},
 			store, admin, cf, s, m, t, u, log.With("component", "consumers")).WithSchemas(sch).WithJSONPath(jp).
 			ShareMaxRate(mr, nodeID)
