@@ -51,6 +51,7 @@ type AvroSchema interface {
 	// WithMetadata checks that data is a record of this schema
 	// (domain.ErrValidation otherwise) and, when the schema has the
 	// metadata field, returns it re-encoded with that field set to meta.
+	// It keeps nothing of meta once it returned (callers reuse the map).
 	WithMetadata(data []byte, meta map[string]string) ([]byte, error)
 	// ToJSON renders Avro binary as plain JSON without the metadata field
 	// (what JSON subscribers receive): domain.ErrValidation when data is

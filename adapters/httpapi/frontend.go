@@ -242,8 +242,11 @@ func (f *frontend) store(ctx context.Context, r *http.Request, topic domain.Topi
 	if !ok || topic.ContentType != domain.ContentTypeAvro {
 		return f.pub.Publish(ctx, topic, msg)
 	}
-	if v, err := strconv.Atoi(r.Header.Get("Schema-Version")); err == nil && v > 0 {
-		msg.SchemaVersion = v
+	// Atoi of "" allocates its error: most publishes name no version.
+	if h := r.Header.Get("Schema-Version"); h != "" {
+		if v, err := strconv.Atoi(h); err == nil && v > 0 {
+			msg.SchemaVersion = v
+		}
 	}
 	return ap.PublishContent(ctx, topic, msg, r.Header.Get("Content-Type"))
 }
