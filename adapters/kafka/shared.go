@@ -214,7 +214,7 @@ func (f *SharedConsumerFactory) open(ctx context.Context, topic domain.Topic, na
 	if err != nil {
 		return nil, err
 	}
-	c := &SharedConsumer{f: f, topic: t, group: group, maxPoll: f.cfg.MaxPollRecords, maxBuffer: sharedBufferRecords(f.cfg),
+	c := &SharedConsumer{f: f, topic: t, group: group, maxPoll: f.cfg.MaxPollRecords, maxBuffer: sharedBufferRecords(f.cfg), share: share,
 		avro:     topic.ContentType == domain.ContentTypeAvro,
 		migrated: topic.ContentType == domain.ContentTypeAvro && topic.MigratedFromJSONType,
 		ready:    make(chan struct{}, 1)}
@@ -347,14 +347,17 @@ type SharedConsumer struct {
 	migrated  bool
 	maxPoll   int
 	maxBuffer int
-	readers   []*reader // by partition; fixed once open
+	share     ports.PartitionShare
 	ready     chan struct{}
 
-	mu     sync.Mutex
-	failed error // a fetch failure since the last Poll
-	gone   error // the topic is gone, or the consumer closed: every Poll fails
-	closed bool
-	next   int // the reader the next Poll starts at, for fairness
+	mu sync.Mutex
+	// readers grows (under the factory's mu too) when partitions are
+	// added to the topic; Close reads it under the factory's mu.
+	readers []*reader
+	failed  error // a fetch failure since the last Poll
+	gone    error // the topic is gone, or the consumer closed: every Poll fails
+	closed  bool
+	next    int // the reader the next Poll starts at, for fairness
 }
 
 // notify wakes a Poll waiting for records.

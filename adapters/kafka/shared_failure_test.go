@@ -10,7 +10,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/hermes-go/hermes/adapters/kafka"
@@ -203,4 +206,41 @@ func TestSharedFactoryCloseEndsPolls(t *testing.T) {
 	require.NoError(t, f.Close())
 	require.NoError(t, f.Close(), "Close is idempotent")
 	assert.ErrorIs(t, <-done, domain.ErrUnavailable)
+}
+
+// Partitions added to a topic are read by its open consumers (from their
+// start, nothing being committed there), as a group consumer picks them
+// up on its metadata refresh.
+func TestSharedConsumerReadsAddedPartitions(t *testing.T) {
+	t.Parallel()
+	cluster, cfg := faultyCluster(t)
+	_, topic, c, _ := sharedConsumeOne(t, cfg)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(cluster.ListenAddrs()...))
+	require.NoError(t, err)
+	t.Cleanup(cl.Close)
+	_, err = kadm.NewClient(cl).CreatePartitions(t.Context(), 1, "fault.shared")
+	require.NoError(t, err)
+
+	// Publish under new keys until one lands on the added partition (the
+	// producer learns of it on its own metadata refresh), and read on.
+	prod := newProducer(t, cfg)
+	require.Eventually(t, func() bool {
+		id := uuid.NewString()
+		if err := prod.Produce(t.Context(), topic, domain.Message{ID: id, Key: []byte(id), Body: []byte(`{}`)}); err != nil {
+			return false
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		for {
+			got, err := c.Poll(ctx)
+			if err != nil {
+				return false
+			}
+			for _, m := range got {
+				if m.Partition == 1 {
+					return true
+				}
+			}
+		}
+	}, time.Minute, 10*time.Millisecond, "a message of the added partition arrives")
 }

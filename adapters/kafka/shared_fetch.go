@@ -322,6 +322,7 @@ func (f *SharedConsumerFactory) refreshMetadata(ctx context.Context) error {
 	}
 	var unknown bool
 	var gone []*SharedConsumer
+	var added []*reader // of partitions added to a topic, not yet positioned
 	f.mu.Lock()
 	for _, name := range names {
 		t := f.topics[name]
@@ -348,16 +349,68 @@ func (f *SharedConsumerFactory) refreshMetadata(ctx context.Context) error {
 				f.routeLocked(part, pd)
 				unknown = unknown || part.leader < 0
 			}
+			for p, pd := range detail.Partitions {
+				if t.parts[p] == nil {
+					added = append(added, f.addPartitionLocked(t, p, pd)...)
+				}
+			}
 		}
 	}
 	f.mu.Unlock()
 	for _, c := range gone {
 		c.fail(fmt.Errorf("store topic %q was deleted or recreated", c.topic.name), true)
 	}
+	for _, r := range added {
+		f.startReader(ctx, r)
+	}
 	if unknown {
 		return errors.New("some leaders are unknown")
 	}
 	return nil
+}
+
+// addPartitionLocked registers partition p, new in t (partitions were
+// added to the topic), and returns readers of it for the consumers whose
+// share owns it; startReader positions and registers them. Called with
+// f.mu held.
+func (f *SharedConsumerFactory) addPartitionLocked(t *sharedTopic, p int32, pd kadm.PartitionDetail) []*reader {
+	part := &sharedPartition{topic: t, id: p, leader: -1}
+	t.parts[p] = part
+	f.routeLocked(part, pd)
+	var out []*reader
+	for c := range t.consumers {
+		if c.share.Owns(p) {
+			out = append(out, &reader{c: c, part: part})
+		}
+	}
+	return out
+}
+
+// startReader reads the committed position of a new partition's reader
+// (the start where none is, as at open) and registers it. A reader whose
+// position cannot be read fails its consumer's next Poll, so the delivery
+// loop reopens it and reads the partition from there.
+func (f *SharedConsumerFactory) startReader(ctx context.Context, r *reader) {
+	c := r.c
+	positions, err := f.positions(ctx, c.topic.name, c.group, []int32{r.part.id})
+	if err != nil {
+		c.fail(fmt.Errorf("position on added partition %d: %w", r.part.id, err), true)
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed || f.topics[c.topic.name] != c.topic {
+		return
+	}
+	r.pos = positions[r.part.id]
+	c.readers = append(c.readers, r)
+	r.part.readers = append(slices.Clip(r.part.readers), r)
+	if fe := r.part.route.Load(); fe != nil {
+		fe.poke()
+	}
+	f.log.Info("reading a partition added to the topic", "group", c.group, "topic", c.topic.name, "partition", r.part.id, "offset", r.pos)
 }
 
 // routeLocked points part at the fetcher of its leader (none while the
