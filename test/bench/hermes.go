@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -115,19 +116,38 @@ func (h *Hermes) WaitActive(ctx context.Context, topic, name string) error {
 
 // Goroutines is the process's goroutine count (from its pprof server).
 func (h *Hermes) Goroutines(ctx context.Context) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.URL("pprof")+"/debug/pprof/goroutine?debug=1", nil)
-	if err != nil {
-		return 0, err
-	}
-	resp, err := http.DefaultClient.Do(req)
+	b, err := h.get(ctx, h.URL("pprof")+"/debug/pprof/goroutine?debug=1")
 	if err != nil {
 		return 0, fmt.Errorf("bench: goroutines: %w", err)
 	}
-	defer resp.Body.Close()
 	var n int
 	// The first line reads "goroutine profile: total N".
-	if _, err := fmt.Fscanf(resp.Body, "goroutine profile: total %d", &n); err != nil {
+	if _, err := fmt.Sscanf(string(b), "goroutine profile: total %d", &n); err != nil {
 		return 0, fmt.Errorf("bench: goroutines: %w", err)
 	}
 	return n, nil
+}
+
+// RunningCount is how many subscriptions the consumers status server
+// says this process runs (/status/subscriptionsCount).
+func (h *Hermes) RunningCount(ctx context.Context) (int, error) {
+	b, err := h.get(ctx, h.URL("consumers")+"/status/subscriptionsCount")
+	if err != nil {
+		return 0, fmt.Errorf("bench: running subscriptions: %w", err)
+	}
+	return strconv.Atoi(strings.TrimSpace(string(b)))
+}
+
+// get reads the body of a GET of url.
+func (h *Hermes) get(ctx context.Context, url string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
 }
