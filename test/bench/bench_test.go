@@ -22,7 +22,7 @@ func TestSmoke(t *testing.T) {
 		FanOut: []int{1, 2}, FanOutMessages: 20,
 		Footprint: []int{0, 2}, Settle: 10 * time.Millisecond,
 		MirrorMessages: 200,
-		Consumers:      []string{ConsumerGroup}, Density: []int{0, 2}, DensityTopics: 2, DensityRounds: 1,
+		Consumers:      []string{ConsumerGroup, ConsumerShared}, Density: []int{0, 2}, DensityTopics: 2, DensityRounds: 1,
 		DensityTimeout: 30 * time.Second, DensityGroupLimit: 2,
 		Timeout: 30 * time.Second,
 	}
@@ -39,8 +39,9 @@ func TestSmoke(t *testing.T) {
 		"publish/kfake":              {TargetHermes, TargetProduce, TargetCeiling},
 		"delivery/kfake":             {TargetHermes, TargetLoop},
 		"fan-out/kfake/group":        {"1 subscription(s)", "2 subscription(s)"},
+		"fan-out/kfake/shared":       {"1 subscription(s)", "2 subscription(s)"},
 		"footprint/kfake":            {TargetHermes, TargetBaseline},
-		"density/kfake":              {consumerTarget(ConsumerGroup)},
+		"density/kfake":              {consumerTarget(ConsumerGroup), consumerTarget(ConsumerShared)},
 		"durability/embedded":        {TargetNoSync, TargetSync},
 		"metrics footprint/embedded": {TargetWhisper},
 	}

@@ -18,13 +18,8 @@ const (
 	ConsumerShared = "shared"
 )
 
-// consumerEnv is the environment that selects kind. The default kind is
-// left unset, so the harness also runs on builds that predate the key
-// (the config refuses unknown keys).
+// consumerEnv is the environment that selects kind.
 func consumerEnv(kind string) []string {
-	if kind == "" || kind == ConsumerGroup {
-		return nil
-	}
 	return []string{"HERMES_MESSAGE_STORE__CONSUMER=" + kind}
 }
 

@@ -59,7 +59,7 @@ func DefaultConfig() Config {
 		Messages: 30_000, Rate: 200, RateDuration: 3 * time.Second,
 		FanOut: []int{1, 10, 100}, FanOutMessages: 20_000,
 		Footprint: []int{0, 100, 1000}, Settle: 3 * time.Second,
-		Consumers: []string{ConsumerGroup}, Density: []int{0, 1000}, DensityTopics: 10, DensityRounds: 1,
+		Consumers: []string{ConsumerGroup, ConsumerShared}, Density: []int{0, 1000}, DensityTopics: 10, DensityRounds: 1,
 		DensityTimeout: 10 * time.Minute, DensityGroupLimit: 1000,
 		MirrorMessages: 100_000,
 		Timeout:        2 * time.Minute,
