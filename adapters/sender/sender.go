@@ -200,6 +200,10 @@ func (s *Sender) Close() {
 // errIdle is the cancel cause when no byte moved for SocketTimeout.
 var errIdle = errors.New("socket idle timeout")
 
+// inertWatch is the watch of sends without a socket timeout: it never
+// fires, and touching it does nothing.
+var inertWatch = idle.New(0, nil)
+
 // Send POSTs req.Body to the endpoint without its credentials, which
 // become Basic auth. Redirects are not followed (3xx is a failed attempt,
 // as in Hermes).
@@ -224,10 +228,16 @@ func (s *Sender) Send(ctx context.Context, req ports.SendRequest) domain.SendRes
 		ctx, cancel = context.WithTimeout(ctx, req.Timeout)
 		defer cancel()
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	watch := idle.New(req.SocketTimeout, func() { cancel(errIdle) })
-	defer watch.Stop()
+	// Without a socket timeout (Hermes's default) nothing can cancel for
+	// idleness: no cause context, and the watch is inert.
+	watch := inertWatch
+	if req.SocketTimeout > 0 {
+		var cancel context.CancelCauseFunc
+		ctx, cancel = context.WithCancelCause(ctx)
+		defer cancel(nil)
+		watch = idle.New(req.SocketTimeout, func() { cancel(errIdle) })
+		defer watch.Stop()
+	}
 
 	hreq, err := newRequest(ctx, ep, req, watch)
 	if err != nil {
@@ -243,7 +253,11 @@ func (s *Sender) Send(ctx context.Context, req ports.SendRequest) domain.SendRes
 		return domain.SendResult{Err: err, Timeout: isTimeout(ctx, err)}
 	}
 	watch.Touch()
-	_, err = io.Copy(io.Discard, watch.Reader(io.LimitReader(resp.Body, s.maxDrain)))
+	drain := io.LimitReader(resp.Body, s.maxDrain)
+	if req.SocketTimeout > 0 {
+		drain = watch.Reader(drain)
+	}
+	_, err = io.Copy(io.Discard, drain)
 	_ = resp.Body.Close()
 	if err != nil && isTimeout(ctx, err) {
 		// Hermes's request timeout covers the whole response, body
