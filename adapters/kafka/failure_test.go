@@ -40,6 +40,26 @@ func faultyCluster(t *testing.T) (*kfake.Cluster, kafka.Config) {
 	return c, kafka.Config{Brokers: c.ListenAddrs(), Partitions: 1, SessionTimeout: 2 * time.Second, RebalanceTimeout: 2 * time.Second}
 }
 
+// dropRequests makes cluster drop every request of key (as a lost
+// connection) until the returned flag is cleared; dropped, if given,
+// counts them. Each retry kgo makes within a call is dropped too.
+func dropRequests(cluster *kfake.Cluster, key kmsg.Key, dropped ...*atomic.Int32) *atomic.Bool {
+	var failing atomic.Bool
+	failing.Store(true)
+	cluster.ControlKey(int16(key), func(kmsg.Request) (kmsg.Response, error, bool) {
+		if !failing.Load() {
+			cluster.DropControl()
+			return nil, nil, false
+		}
+		cluster.KeepControl()
+		for _, d := range dropped {
+			d.Add(1)
+		}
+		return nil, errors.New("injected: connection dropped"), true
+	})
+	return &failing
+}
+
 // consumeOne creates a topic with one message and a consumer that polled it.
 func consumeOne(t *testing.T, cfg kafka.Config) (ports.MessageConsumer, ports.ReceivedMessage) {
 	t.Helper()
@@ -73,17 +93,7 @@ func TestCommitFailureIsAnErrorNotACrash(t *testing.T) {
 	offsets := []ports.PartitionOffset{{Partition: msg.Partition, Offset: msg.Offset + 1}}
 
 	var dropped atomic.Int32
-	var failing atomic.Bool
-	failing.Store(true)
-	cluster.ControlKey(int16(kmsg.OffsetCommit), func(kmsg.Request) (kmsg.Response, error, bool) {
-		if !failing.Load() {
-			cluster.DropControl()
-			return nil, nil, false
-		}
-		cluster.KeepControl() // every retry kgo makes within the commit's context
-		dropped.Add(1)
-		return nil, errors.New("injected: connection dropped"), true
-	})
+	failing := dropRequests(cluster, kmsg.OffsetCommit, &dropped)
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
 	defer cancel()
 	err := c.Commit(ctx, offsets)
@@ -135,16 +145,7 @@ func TestPollSurvivesFailingFetches(t *testing.T) {
 	cluster, cfg := faultyCluster(t)
 	c, _ := consumeOne(t, cfg)
 
-	var failing atomic.Bool
-	failing.Store(true)
-	cluster.ControlKey(int16(kmsg.Fetch), func(kmsg.Request) (kmsg.Response, error, bool) {
-		if !failing.Load() {
-			cluster.DropControl()
-			return nil, nil, false
-		}
-		cluster.KeepControl()
-		return nil, errors.New("injected: connection dropped"), true
-	})
+	failing := dropRequests(cluster, kmsg.Fetch)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 	_, err := c.Poll(ctx)
 	cancel()
@@ -171,16 +172,7 @@ func TestProduceSurvivesDroppedConnections(t *testing.T) {
 	require.NoError(t, adm.CreateTopic(t.Context(), topic))
 	prod := newProducer(t, cfg)
 
-	var failing atomic.Bool
-	failing.Store(true)
-	cluster.ControlKey(int16(kmsg.Produce), func(kmsg.Request) (kmsg.Response, error, bool) {
-		if !failing.Load() {
-			cluster.DropControl()
-			return nil, nil, false
-		}
-		cluster.KeepControl()
-		return nil, errors.New("injected: connection dropped"), true
-	})
+	failing := dropRequests(cluster, kmsg.Produce)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 	defer cancel()
 	assert.ErrorIs(t, prod.Produce(ctx, topic, domain.Message{ID: "1", Body: []byte("{}")}), domain.ErrStoreTimeout)

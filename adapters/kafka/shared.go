@@ -275,6 +275,9 @@ func (f *SharedConsumerFactory) topic(ctx context.Context, name string) (*shared
 		part := &sharedPartition{topic: t, id: p, leader: -1}
 		t.parts[p] = part
 		f.routeLocked(part, pd)
+		if part.leader < 0 {
+			f.requestRefresh() // a new topic's leaders may still be elected
+		}
 	}
 	f.topics[name] = t
 	return t, nil

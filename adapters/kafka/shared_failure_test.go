@@ -2,10 +2,8 @@ package kafka_test
 
 import (
 	"context"
-	"errors"
 	"net"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,16 +79,7 @@ func TestSharedCommitFailureIsAnError(t *testing.T) {
 	_, _, c, msg := sharedConsumeOne(t, cfg)
 	offsets := []ports.PartitionOffset{{Partition: msg.Partition, Offset: msg.Offset + 1}}
 
-	var failing atomic.Bool
-	failing.Store(true)
-	cluster.ControlKey(int16(kmsg.OffsetCommit), func(kmsg.Request) (kmsg.Response, error, bool) {
-		if !failing.Load() {
-			cluster.DropControl()
-			return nil, nil, false
-		}
-		cluster.KeepControl()
-		return nil, errors.New("injected: connection dropped"), true
-	})
+	failing := dropRequests(cluster, kmsg.OffsetCommit)
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
 	defer cancel()
 	assert.ErrorIs(t, c.Commit(ctx, offsets), domain.ErrUnavailable)
@@ -111,16 +100,7 @@ func TestSharedPollReportsFailingFetches(t *testing.T) {
 	cluster, cfg := faultyCluster(t)
 	_, topic, c, _ := sharedConsumeOne(t, cfg)
 
-	var failing atomic.Bool
-	failing.Store(true)
-	cluster.ControlKey(int16(kmsg.Fetch), func(kmsg.Request) (kmsg.Response, error, bool) {
-		if !failing.Load() {
-			cluster.DropControl()
-			return nil, nil, false
-		}
-		cluster.KeepControl()
-		return nil, errors.New("injected: connection dropped"), true
-	})
+	failing := dropRequests(cluster, kmsg.Fetch)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	_, err := c.Poll(ctx)
 	cancel()
