@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -130,8 +131,23 @@ func (p *publisher) finish() []string {
 // and every acknowledged message reaches every subscription.
 func TestWorkloadBalancing(t *testing.T) {
 	t.Parallel()
+	workloadBalancing(t, "group")
+}
+
+// TestWorkloadBalancingShared is TestWorkloadBalancing with the shared
+// consumer, whose instances split each subscription's partitions by the
+// assignment instead of joining a Kafka group: GET .../consumer-groups
+// shows the assigned instances as the members.
+func TestWorkloadBalancingShared(t *testing.T) {
+	t.Parallel()
+	workloadBalancing(t, "shared")
+}
+
+// workloadBalancing runs TestWorkloadBalancing with the consumer kind
+// (message_store.consumer).
+func workloadBalancing(t *testing.T, kind string) {
 	kafka, zk := realBackends(t)
-	env := append(clusterEnv(t, kafka, zk), "HERMES_CONSUMERS__WORKLOAD__REBALANCE_INTERVAL=5s")
+	env := append(clusterEnv(t, kafka, zk), "HERMES_CONSUMERS__WORKLOAD__REBALANCE_INTERVAL=5s", "HERMES_MESSAGE_STORE__CONSUMER="+kind)
 	mgmt := startModules(t, "management", env...)
 	front := startModules(t, "frontend", env...)
 	consumer := func(id string) *hermes {
@@ -161,7 +177,12 @@ func TestWorkloadBalancing(t *testing.T) {
 	// A third: each subscription keeps two consumers, the load spreads
 	// (8 assignments over 3 instances: at most 3 each).
 	consumers["c3"] = consumer("c3")
-	waitSpread(t, consumers, subs, 2, 3)
+	spread := waitSpread(t, consumers, subs, 2, 3)
+	if kind == "shared" {
+		for _, sub := range subs {
+			waitGroupMembers(t, mgmt, sub, spread[sub])
+		}
+	}
 
 	var status struct {
 		Leader   string   `json:"leader"`
@@ -212,4 +233,49 @@ func TestWorkloadBalancing(t *testing.T) {
 	}
 	assert.NotEmpty(t, acked)
 	t.Logf("%d acknowledged messages delivered to each of %d subscriptions after the leader %s was killed", len(acked), len(subs), leader)
+}
+
+// waitGroupMembers waits until GET .../consumer-groups of sub
+// (group.topic$name) shows exactly the instances running it as members,
+// with its partitions split among them, each partition once.
+func waitGroupMembers(t *testing.T, mgmt *hermes, sub string, instances []string) {
+	t.Helper()
+	topic, name, _ := strings.Cut(sub, "$")
+	var last []consumerGroupJSON
+	ok := assert.Eventually(t, func() bool {
+		if !pollJSON(mgmt.management+"/topics/"+topic+"/subscriptions/"+name+"/consumer-groups", &last) || len(last) != 1 {
+			return false
+		}
+		var ids []string
+		partitions := map[int]int{}
+		for _, m := range last[0].Members {
+			ids = append(ids, m.ConsumerID)
+			for _, p := range m.Partitions {
+				partitions[p.Partition]++
+			}
+		}
+		slices.Sort(ids)
+		if !slices.Equal(ids, instances) || len(partitions) == 0 {
+			return false
+		}
+		for _, n := range partitions {
+			if n != 1 {
+				return false
+			}
+		}
+		return true
+	}, time.Minute, 100*time.Millisecond)
+	if !ok {
+		t.Fatalf("consumer groups of %s should show members %v; last seen %+v", sub, instances, last)
+	}
+}
+
+// consumerGroupJSON is the part of Hermes's ConsumerGroup JSON these tests read.
+type consumerGroupJSON struct {
+	Members []struct {
+		ConsumerID string `json:"consumerId"`
+		Partitions []struct {
+			Partition int `json:"partition"`
+		} `json:"partitions"`
+	} `json:"members"`
 }
