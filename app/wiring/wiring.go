@@ -358,13 +358,19 @@ var frontendModule = fx.Module("frontend", fx.Invoke(
 ))
 
 var managementModule = fx.Module("management", fx.Invoke(
-	func(lc fx.Lifecycle, cfg Config, m ports.Management, q *app.QueryMetrics, admin *app.Admin, store ports.MetadataStore, msAdmin ports.MessageStoreAdmin, schemas *app.Schemas, metrics ports.Metrics, mw metricsWriters, hc healthChecks, id identity, log *slog.Logger) {
+	func(lc fx.Lifecycle, cfg Config, m ports.Management, q *app.QueryMetrics, admin *app.Admin, store ports.MetadataStore, msAdmin ports.MessageStoreAdmin, wr ports.WorkloadRegistry, schemas *app.Schemas, metrics ports.Metrics, mw metricsWriters, hc healthChecks, id identity, log *slog.Logger) {
 		// NewManagement serves the metrics endpoints of a service that also
 		// implements ports.MetricsService.
 		// It serves the schema endpoints of one that implements
 		// ports.SchemaService (app.Management does).
 		sch, _ := m.(ports.SchemaService)
 		flt, _ := m.(ports.FilterService)
+		groups := app.NewDescribeConsumerGroups(store, msAdmin)
+		if cfg.MessageStore.Consumer == ConsumerShared {
+			// Its readers commit without joining: the members are the
+			// instances the workload assigns.
+			groups.WithWorkload(wr)
+		}
 		svc := struct {
 			ports.Management
 			ports.MetricsService
@@ -378,7 +384,7 @@ var managementModule = fx.Module("management", fx.Invoke(
 			ports.FilterService
 		}{m, q, sch, health(hc.Checks), admin, app.NewQueryEntities(store, q),
 			app.NewCheckSubscriptionHealth(store, q, cfg.Management.SubscriptionHealth.thresholds(), cfg.Management.OwnerSources),
-			app.NewDescribeConsumerGroups(store, msAdmin),
+			groups,
 			app.NewPreviewTopic(app.PreviewConfig{Enabled: cfg.Frontend.MessagePreview.Enabled, Size: cfg.Frontend.MessagePreview.Size,
 				MaxBytes: cfg.Frontend.MessagePreview.MaxSizeKB * 1024, ClusterName: cfg.MessageStore.ClusterName}, store, msAdmin, schemas), flt}
 		// An ambiguous method (two embedded values with one name) is not
