@@ -47,7 +47,8 @@ type DeliveryConfig struct {
 	// Kafka consumer), so a worker restarts when its share changes.
 	SplitPartitions bool
 	// SendWorkerIdle is how long a serial subscription's send goroutine
-	// waits for the next message before it ends (default 10s): a busy
+	// waits for the next message before it ends (default 10s; it ends
+	// between one and two such periods after its last message): a busy
 	// subscription keeps up to inflightSize of them, an idle one none.
 	SendWorkerIdle time.Duration
 	// OmitKeepAliveHeader stops sending "Keep-Alive: true" to HTTP/1
