@@ -98,7 +98,7 @@ func StartProc(name, bin string, args, env []string, components ...string) (*Pro
 // URL is the http:// address a component listens on.
 func (p *Proc) URL(component string) string { return "http://" + p.addrs[component] }
 
-// Log is the process's output so far (its first MiB).
+// Log is the process's output so far (its first and its last MiB).
 func (p *Proc) Log() string { return p.log.String() }
 
 // KeepLog wraps err, when not nil, with the path of a file in the
@@ -170,19 +170,32 @@ func (p *Proc) Stop() {
 	}
 }
 
-// capBuffer keeps the first max bytes written to it; safe for concurrent
-// writes by the process and reads by the harness.
+// capBuffer keeps the first max bytes written to it (where the listening
+// lines are) and the last max bytes (where a stall shows); safe for
+// concurrent writes by the process and reads by the harness.
 type capBuffer struct {
-	mu  sync.Mutex
-	b   bytes.Buffer
-	max int
+	mu      sync.Mutex
+	head    bytes.Buffer
+	tail    []byte
+	dropped int // bytes between head and tail that were let go
+	max     int
 }
 
 func (c *capBuffer) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if room := c.max - c.b.Len(); room > 0 {
-		c.b.Write(p[:min(len(p), room)])
+	rest := p
+	if room := c.max - c.head.Len(); room > 0 {
+		n := min(len(rest), room)
+		c.head.Write(rest[:n])
+		rest = rest[n:]
+	}
+	c.tail = append(c.tail, rest...)
+	// Let the tail reach twice max before copying its last max down, so
+	// a chatty process costs a copy per max bytes, not per write.
+	if over := len(c.tail) - c.max; over > c.max {
+		c.dropped += over
+		c.tail = append(c.tail[:0], c.tail[over:]...)
 	}
 	return len(p), nil
 }
@@ -190,7 +203,14 @@ func (c *capBuffer) Write(p []byte) (int, error) {
 func (c *capBuffer) String() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.b.String()
+	tail, dropped := c.tail, c.dropped
+	if over := len(tail) - c.max; over > 0 {
+		tail, dropped = tail[over:], dropped+over
+	}
+	if dropped == 0 {
+		return c.head.String() + string(tail)
+	}
+	return fmt.Sprintf("%s\n[... %d bytes left out ...]\n%s", c.head.String(), dropped, tail)
 }
 
 // Connections counts the process's TCP sockets connected to one of ports
