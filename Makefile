@@ -52,7 +52,7 @@ bench:
 # 0, 1 000 and 10 000 idle subscriptions per consumer kind, and 1 000 active
 # subscriptions on one topic against one; about 10 minutes.
 bench-density:
-	$(GO) run ./test/bench/cmd/hermes-bench -scenarios fanout,density -fanout 1,1000 -rounds 1 \
+	$(GO) run ./test/bench/cmd/hermes-bench -scenarios fanout,density -fanout 1,1000 -rounds 1 -timeout 5m \
 		-density 0,1000,10000 -consumers group,shared $(BENCH_ARGS)
 
 clean:

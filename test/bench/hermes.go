@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -29,14 +30,20 @@ func StartHermes(bin Binaries, k *Kafka, dataDir string, env ...string) (*Hermes
 
 // hermesEnv points the binary at k, on free loopback ports.
 func hermesEnv(k *Kafka) []string {
+	// Goroutine counts for the footprint and density scenarios, on
+	// loopback; an address in the harness's environment wins, so that a
+	// profile can be taken at a known place (docs/benchmarks.md).
+	pprof := "127.0.0.1:0"
+	if addr := os.Getenv("HERMES_DEBUG__PPROF_ADDR"); addr != "" {
+		pprof = addr
+	}
 	return []string{
 		"HERMES_FRONTEND__ADDR=127.0.0.1:0",
 		"HERMES_MANAGEMENT__ADDR=127.0.0.1:0",
 		"HERMES_CONSUMERS__ADDR=127.0.0.1:0",
 		"HERMES_MESSAGE_STORE__KIND=kafka",
 		"HERMES_MESSAGE_STORE__BROKERS=" + k.Brokers,
-		// Goroutine counts for the footprint and density scenarios, on loopback.
-		"HERMES_DEBUG__PPROF_ADDR=127.0.0.1:0",
+		"HERMES_DEBUG__PPROF_ADDR=" + pprof,
 	}
 }
 

@@ -34,6 +34,7 @@ func main() {
 	flag.IntVar(&cfg.DensityRounds, "density-rounds", cfg.DensityRounds, "density: measured rounds (no warm-up)")
 	flag.IntVar(&cfg.DensityGroupLimit, "density-group-limit", cfg.DensityGroupLimit, "density: most subscriptions measured with the group consumer")
 	flag.BoolVar(&cfg.DensityWorkload, "density-workload", cfg.DensityWorkload, "density: turn workload balancing on (one instance)")
+	flag.DurationVar(&cfg.Timeout, "timeout", cfg.Timeout, "bound of every wait for deliveries (fan-out and delivery drains among them)")
 	flag.DurationVar(&cfg.DensityTimeout, "density-timeout", cfg.DensityTimeout, "density: bound of each start-up wait")
 	results := flag.String("results", bench.ResultsDir(), "directory of the JSON results")
 	flag.Parse()
