@@ -105,7 +105,11 @@ type Deliverer struct {
 
 	workers  map[string]*worker // owned by Run's goroutine
 	periodic periodicWork       // the workers' periodic work; Run runs it
-	status   runningStatus      // what workers runs, for the status server
+	// maxRateUpdates and maxRateBalances are the workers' max-rate
+	// negotiation (deliver_maxrate.go), every UpdateInterval and
+	// BalanceInterval; Run runs them.
+	maxRateUpdates, maxRateBalances periodicWork
+	status                          runningStatus // what workers runs, for the status server
 }
 
 type worker struct {
@@ -126,6 +130,10 @@ func (d *Deliverer) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	wg.Go(func() { d.periodic.run(ctx, d.cfg.RateSupervisorPeriod) })
+	if d.maxRates.registry != nil {
+		wg.Go(func() { d.maxRateUpdates.run(ctx, d.cfg.MaxRate.UpdateInterval) })
+		wg.Go(func() { d.maxRateBalances.run(ctx, d.cfg.MaxRate.BalanceInterval) })
+	}
 	defer d.stopAll()
 	for ctx.Err() == nil {
 		changes, err := d.store.Watch(ctx)

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/hermes-go/hermes/domain"
@@ -59,6 +60,7 @@ func (d *Deliverer) ShareMaxRate(registry ports.MaxRateRegistry, instanceID stri
 // settles it).
 type maxRateShare struct {
 	*delivery
+	mu       sync.Mutex // one of update and balance at a time
 	registry ports.MaxRateRegistry
 	id       string
 	name     domain.SubscriptionName
@@ -72,27 +74,29 @@ type maxRateShare struct {
 	measuredAt  time.Time
 }
 
-// shareMaxRate negotiates the limiter's max rate until ctx ends, then
-// leaves the negotiation.
-func (dl *delivery) shareMaxRate(ctx context.Context) {
+// shareMaxRate joins the negotiation of the limiter's max rate, which then
+// runs on the Deliverer's periodic goroutines (an idle subscription costs
+// no goroutine or ticker of its own for it), and returns what leaves it.
+// The join is bounded by CommitTimeout: a registry that does not answer
+// delays the subscription's start by that much at most, and it then sends
+// up to the whole rate until the next update.
+func (dl *delivery) shareMaxRate(ctx context.Context) (leave func()) {
 	cfg := dl.cfg.MaxRate
 	s := &maxRateShare{delivery: dl, registry: dl.maxRates.registry, id: dl.maxRates.instanceID, name: dl.sub.QualifiedName(),
 		settings: cfg.Settings, rate: float64(max(dl.sub.Serial.Rate, 1)), published: -1}
-	s.join(ctx)
-	defer s.leave(ctx)
-	update := time.NewTicker(cfg.UpdateInterval)
-	defer update.Stop()
-	balance := time.NewTicker(cfg.BalanceInterval)
-	defer balance.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-update.C:
-			s.update(ctx)
-		case <-balance.C:
-			s.balance(ctx)
-		}
+	jctx, cancel := context.WithTimeout(ctx, dl.cfg.CommitTimeout)
+	s.join(jctx)
+	cancel()
+	// update and balance run on two goroutines; mu keeps them one at a time,
+	// as they were on the subscription's own goroutine.
+	stopUpdates := dl.maxRateUpdates.add(func(ctx context.Context) { s.mu.Lock(); defer s.mu.Unlock(); s.update(ctx) })
+	stopBalances := dl.maxRateBalances.add(func(ctx context.Context) { s.mu.Lock(); defer s.mu.Unlock(); s.balance(ctx) })
+	return func() {
+		stopUpdates()
+		stopBalances()
+		s.mu.Lock() // a round in progress ends before the lease does
+		defer s.mu.Unlock()
+		s.leave(ctx)
 	}
 }
 

@@ -69,7 +69,7 @@ func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.
 		dl.slots = make(chan struct{}, dl.inflightSize())
 		dl.limiter = newRateLimiter(d.cfg.Rate, sub.Serial.Rate)
 		if d.maxRates.registry != nil {
-			wg.Go(func() { dl.shareMaxRate(sctx) })
+			defer dl.shareMaxRate(sctx)()
 		}
 		dl.reportRate(dl.limiter.current())
 	}
