@@ -48,8 +48,8 @@ func (r *Run) Density(ctx context.Context, k *Kafka) error {
 			for _, n := range r.cfg.Density {
 				if kind == ConsumerGroup && n > r.cfg.DensityGroupLimit {
 					if round == 1 {
-						r.report.Note("%s %s: %d subscriptions not measured: above -density-group-limit %d (a group client per subscription holds about 4 sockets: 10 000 would pass the 20 000 open files of this machine)",
-							scenario, consumerTarget(kind), n, r.cfg.DensityGroupLimit)
+						r.report.Note("%s %s: %d subscriptions not measured: above -density-group-limit %d (a group client per subscription holds 4 sockets: %d in all, and a group heartbeat each a second)",
+							scenario, consumerTarget(kind), n, r.cfg.DensityGroupLimit, 4*n)
 					}
 					continue
 				}
