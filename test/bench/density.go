@@ -119,7 +119,7 @@ func (r *Run) densityNode(ctx context.Context, k *Kafka, kind string, n, round i
 	defer p.Stop()
 	h := &Hermes{Proc: p}
 	m, err = r.measureDensity(ctx, k, h, n, len(topics), kind, prefix)
-	return m, h.KeepLog(err)
+	return m, h.KeepState(ctx, err)
 }
 
 // measureDensity waits until the n subscriptions of h run and delivered,

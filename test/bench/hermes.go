@@ -158,3 +158,26 @@ func (h *Hermes) get(ctx context.Context, url string) ([]byte, error) {
 	defer resp.Body.Close()
 	return io.ReadAll(resp.Body)
 }
+
+// KeepState is Proc.KeepLog plus, when err is not nil, the process's
+// goroutine dump (from its pprof server) in a file of the temporary
+// directory: what a stalled delivery waits on.
+func (h *Hermes) KeepState(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	err = h.KeepLog(err)
+	b, gerr := h.get(ctx, h.URL("pprof")+"/debug/pprof/goroutine?debug=2")
+	if gerr != nil {
+		return err
+	}
+	f, ferr := os.CreateTemp("", "hermes-bench-"+h.Name+"-goroutines-*.txt")
+	if ferr != nil {
+		return err
+	}
+	defer f.Close()
+	if _, ferr := f.Write(b); ferr != nil {
+		return err
+	}
+	return fmt.Errorf("%w (goroutines: %s)", err, f.Name())
+}

@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -217,6 +218,25 @@ func (s *Sink) Paths(prefix string) int {
 		}
 	}
 	return n
+}
+
+// Short is how many of the paths starting with prefix received fewer
+// than want requests, with up to three of them and their counts; paths
+// that received nothing are not known to the sink and not counted.
+func (s *Sink) Short(prefix string, want int) (int, []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	var some []string
+	for p, a := range s.paths {
+		if strings.HasPrefix(p, prefix) && a.Count < want {
+			n++
+			if len(some) < 3 {
+				some = append(some, fmt.Sprintf("%s: %d", p, a.Count))
+			}
+		}
+	}
+	return n, some
 }
 
 // Close stops the sink.

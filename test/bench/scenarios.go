@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -410,7 +411,13 @@ func (r *Run) fanOut(ctx context.Context, k *Kafka, kind string) error {
 			if err := k.Produce(ctx, q, per, r.cfg.BodySize, true); err != nil {
 				return err
 			}
-			return h.KeepLog(r.drain(ctx, h.Proc, prefix, n*per, rec))
+			err := r.drain(ctx, h.Proc, prefix, n*per, rec)
+			if err != nil {
+				short, some := r.sink.Short(prefix, per)
+				err = fmt.Errorf("%w; %d of %d subscriptions got fewer than %d (%s), %d got none",
+					err, short, n, per, strings.Join(some, ", "), n-r.sink.Paths(prefix))
+			}
+			return h.KeepState(ctx, err)
 		}})
 	}
 	return r.rounds(scenario, targets...)
