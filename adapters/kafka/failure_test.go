@@ -60,6 +60,27 @@ func dropRequests(cluster *kfake.Cluster, key kmsg.Key, dropped ...*atomic.Int32
 	return &failing
 }
 
+// failCommitPartitions makes cluster answer the next offset commit with
+// an error code on every partition (one kgo does not retry).
+func failCommitPartitions(cluster *kfake.Cluster) {
+	cluster.ControlKey(int16(kmsg.OffsetCommit), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		r := req.(*kmsg.OffsetCommitRequest)
+		resp := r.ResponseKind().(*kmsg.OffsetCommitResponse)
+		for _, rt := range r.Topics {
+			st := kmsg.NewOffsetCommitResponseTopic()
+			st.Topic, st.TopicID = rt.Topic, rt.TopicID
+			for _, rp := range rt.Partitions {
+				sp := kmsg.NewOffsetCommitResponseTopicPartition()
+				sp.Partition = rp.Partition
+				sp.ErrorCode = kerr.OffsetMetadataTooLarge.Code
+				st.Partitions = append(st.Partitions, sp)
+			}
+			resp.Topics = append(resp.Topics, st)
+		}
+		return resp, nil, true
+	})
+}
+
 // consumeOne creates a topic with one message and a consumer that polled it.
 func consumeOne(t *testing.T, cfg kafka.Config) (ports.MessageConsumer, ports.ReceivedMessage) {
 	t.Helper()
@@ -117,22 +138,7 @@ func TestCommitPartitionErrorIsReported(t *testing.T) {
 	cluster, cfg := faultyCluster(t)
 	c, msg := consumeOne(t, cfg)
 
-	cluster.ControlKey(int16(kmsg.OffsetCommit), func(req kmsg.Request) (kmsg.Response, error, bool) {
-		r := req.(*kmsg.OffsetCommitRequest)
-		resp := r.ResponseKind().(*kmsg.OffsetCommitResponse)
-		for _, rt := range r.Topics {
-			st := kmsg.NewOffsetCommitResponseTopic()
-			st.Topic = rt.Topic
-			for _, rp := range rt.Partitions {
-				sp := kmsg.NewOffsetCommitResponseTopicPartition()
-				sp.Partition = rp.Partition
-				sp.ErrorCode = kerr.OffsetMetadataTooLarge.Code // not retried by kgo
-				st.Partitions = append(st.Partitions, sp)
-			}
-			resp.Topics = append(resp.Topics, st)
-		}
-		return resp, nil, true
-	})
+	failCommitPartitions(cluster)
 	err := c.Commit(t.Context(), []ports.PartitionOffset{{Partition: msg.Partition, Offset: msg.Offset + 1}})
 	assert.ErrorIs(t, err, domain.ErrUnavailable)
 	assert.ErrorIs(t, err, kerr.OffsetMetadataTooLarge)

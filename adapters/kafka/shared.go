@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"slices"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/hermes-go/hermes/domain"
 	"github.com/hermes-go/hermes/ports"
@@ -38,9 +40,9 @@ const (
 	sharedFetchMaxBytes = 32 << 20
 	// sharedBufferBytes bounds a reader's buffered record bytes.
 	sharedBufferBytes = 1 << 20
-	// sharedMetadataEvery is how often the leaders of the read topics
-	// are checked when no fetch error asked for it earlier (and how a
-	// deleted topic is noticed when its fetches hang, as kfake's do).
+	// sharedMetadataEvery is how often the read topics' metadata is
+	// checked when no fetch error asked for it earlier: leaders that
+	// moved without failing a fetch, partitions added to a topic.
 	sharedMetadataEvery = 10 * time.Second
 	// sharedBackoff is the pause after a fetch or metadata request failed
 	// as a whole (the broker is unreachable).
@@ -48,6 +50,9 @@ const (
 	// sharedOpenRetry bounds how long opening a consumer retries a topic
 	// its metadata does not show yet (a topic just created).
 	sharedOpenRetry = 10 * time.Second
+	// sharedGroupClients is how many clients (connections per
+	// coordinator) serve offset fetches and commits.
+	sharedGroupClients = 4
 )
 
 // sharedBufferRecords bounds a reader's buffered records: one Poll's worth.
@@ -74,11 +79,17 @@ var errConsumerClosed = errors.New("shared consumer closed")
 // subscription. Nothing splits partitions between instances but the
 // ports.PartitionShare each consumer is opened with.
 type SharedConsumerFactory struct {
-	cfg    Config
-	log    *slog.Logger
-	cl     *kgo.Client
-	adm    *kadm.Client
-	decomp kgo.Decompressor
+	cfg Config
+	log *slog.Logger
+	cl  *kgo.Client // metadata, fetches, start offsets
+	adm *kadm.Client
+	// groupClients serve the offset fetches and commits, a group always
+	// on the same one: Kafka handles one request of a connection at a
+	// time, and 10 000 subscriptions committing each second do not fit
+	// one connection (about a millisecond each), nor should fetches and
+	// metadata queue behind them.
+	groupClients []*kgo.Client
+	decomp       kgo.Decompressor
 
 	ctx  context.Context
 	stop context.CancelFunc
@@ -136,16 +147,30 @@ func (r *reader) hasRoom() bool {
 func NewSharedConsumerFactory(cfg Config, log *slog.Logger) (*SharedConsumerFactory, error) {
 	cfg = cfg.withDefaults()
 	log = loggerOrDefault(log)
-	cl, err := kgo.NewClient(cfg.clientOpts(log)...)
-	if err != nil {
-		return nil, fmt.Errorf("kafka: shared consumer client: %w", err)
+	clients := make([]*kgo.Client, 1+sharedGroupClients)
+	for i := range clients {
+		cl, err := kgo.NewClient(cfg.clientOpts(log)...)
+		if err != nil {
+			for _, c := range clients[:i] {
+				c.Close()
+			}
+			return nil, fmt.Errorf("kafka: shared consumer client: %w", err)
+		}
+		clients[i] = cl
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	f := &SharedConsumerFactory{cfg: cfg, log: log, cl: cl, adm: kadm.NewClient(cl), decomp: kgo.DefaultDecompressor(),
-		ctx: ctx, stop: stop, refresh: make(chan struct{}, 1),
+	f := &SharedConsumerFactory{cfg: cfg, log: log, cl: clients[0], adm: kadm.NewClient(clients[0]), groupClients: clients[1:],
+		decomp: kgo.DefaultDecompressor(), ctx: ctx, stop: stop, refresh: make(chan struct{}, 1),
 		topics: map[string]*sharedTopic{}, fetchers: map[int32]*fetcher{}}
 	f.wg.Go(f.runMetadata)
 	return f, nil
+}
+
+// groupClient is the client of group's offset fetches and commits.
+func (f *SharedConsumerFactory) groupClient(group string) *kgo.Client {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(group))
+	return f.groupClients[h.Sum32()%uint32(len(f.groupClients))]
 }
 
 // Close stops the fetchers and the metadata loop and waits for them; open
@@ -167,6 +192,9 @@ func (f *SharedConsumerFactory) Close() error {
 	f.stop()
 	f.wg.Wait()
 	f.cl.Close()
+	for _, cl := range f.groupClients {
+		cl.Close()
+	}
 	for _, c := range open {
 		c.fail(errConsumerClosed, true)
 	}
@@ -288,7 +316,7 @@ func (f *SharedConsumerFactory) topic(ctx context.Context, name string) (*shared
 func (f *SharedConsumerFactory) positions(ctx context.Context, topic, group string, partitions []int32) (map[int32]int64, error) {
 	var committed kadm.OffsetResponses
 	err := retry(ctx, func() (err error) {
-		committed, err = f.adm.FetchOffsets(ctx, group)
+		committed, err = kadm.NewClient(f.groupClient(group)).FetchOffsets(ctx, group)
 		if err == nil {
 			err = committed.Error()
 		}
@@ -470,11 +498,27 @@ func (c *SharedConsumer) Commit(ctx context.Context, offsets []ports.PartitionOf
 	if len(offsets) == 0 {
 		return nil
 	}
-	var os kadm.Offsets
+	// A raw request, not kadm's: kadm looks up the topic's id in
+	// metadata for every commit, and this consumer knows it.
+	req := kmsg.NewPtrOffsetCommitRequest()
+	req.Group = c.group // generation -1 and no member id: a standalone commit
+	rt := kmsg.NewOffsetCommitRequestTopic()
+	rt.Topic, rt.TopicID = c.topic.name, c.topic.id
 	for _, o := range offsets {
-		os.Add(kadm.Offset{Topic: c.topic.name, Partition: o.Partition, At: o.Offset, LeaderEpoch: -1})
+		rp := kmsg.NewOffsetCommitRequestTopicPartition()
+		rp.Partition, rp.Offset = o.Partition, o.Offset
+		rt.Partitions = append(rt.Partitions, rp)
 	}
-	if err := c.f.adm.CommitAllOffsets(ctx, c.group, os); err != nil {
+	req.Topics = append(req.Topics, rt)
+	resp, err := req.RequestWith(ctx, c.f.groupClient(c.group))
+	if err == nil {
+		for _, t := range resp.Topics {
+			for _, p := range t.Partitions {
+				err = errors.Join(err, kerr.ErrorForCode(p.ErrorCode))
+			}
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("kafka: commit %q: %w: %w", c.group, domain.ErrUnavailable, err)
 	}
 	return nil

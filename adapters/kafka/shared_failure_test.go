@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -90,6 +91,18 @@ func TestSharedCommitFailureIsAnError(t *testing.T) {
 		defer cancel()
 		return c.Commit(ctx, offsets) == nil
 	}, 30*time.Second, 50*time.Millisecond)
+}
+
+// A standalone commit answered with a per-partition error code is
+// domain.ErrUnavailable carrying that code.
+func TestSharedCommitPartitionErrorIsReported(t *testing.T) {
+	t.Parallel()
+	cluster, cfg := faultyCluster(t)
+	_, _, c, msg := sharedConsumeOne(t, cfg)
+	failCommitPartitions(cluster)
+	err := c.Commit(t.Context(), []ports.PartitionOffset{{Partition: msg.Partition, Offset: msg.Offset + 1}})
+	assert.ErrorIs(t, err, domain.ErrUnavailable)
+	assert.ErrorIs(t, err, kerr.OffsetMetadataTooLarge)
 }
 
 // Fetches that fail as a whole make Poll return domain.ErrUnavailable
