@@ -283,7 +283,7 @@ func (d *Deliverer) reconcile(ctx context.Context, name domain.SubscriptionName)
 	d.workers[key] = w
 	go func() {
 		defer close(w.done)
-		d.consume(wctx, topic, sub, share)
+		d.consume(wctx, &topic, &sub, share)
 	}()
 	if sub.State == domain.StatePending {
 		_, err := d.store.UpdateSubscription(ctx, name, func(s domain.Subscription) (domain.Subscription, error) {

@@ -62,7 +62,7 @@ func deliverBroadcast(t *testing.T, endpoint, body string, age time.Duration, se
 	sub := domain.Subscription{Name: "s", TopicName: "g.t", Endpoint: endpoint, Mode: domain.ModeBroadcast, Serial: &serial}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
-	go func() { defer close(done); d.consume(ctx, domain.Topic{Name: "g.t"}, sub, ports.PartitionShare{}) }()
+	go func() { defer close(done); d.consume(ctx, &domain.Topic{Name: "g.t"}, &sub, ports.PartitionShare{}) }()
 	t.Cleanup(func() { cancel(); <-done })
 	return m, undelivered
 }

@@ -34,7 +34,7 @@ func TestGuardRefusalIsCountedAndRetried(t *testing.T) {
 	sub.Serial.MessageBackoff = 1
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
-	go func() { defer close(done); d.consume(ctx, domain.Topic{Name: "g.t"}, sub, ports.PartitionShare{}) }()
+	go func() { defer close(done); d.consume(ctx, &domain.Topic{Name: "g.t"}, &sub, ports.PartitionShare{}) }()
 	t.Cleanup(func() { cancel(); <-done })
 
 	labels := ports.Labels{"group": "g", "topic": "t", "subscription": "s"}

@@ -87,7 +87,7 @@ func TestRetryingMessageDoesNotHoldOtherSlots(t *testing.T) {
 	sub := domain.Subscription{Name: "s", TopicName: "g.t", Endpoint: "http://localhost:1/", Serial: &policy}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
-	go func() { defer close(done); d.consume(ctx, domain.Topic{Name: "g.t"}, sub, ports.PartitionShare{}) }()
+	go func() { defer close(done); d.consume(ctx, &domain.Topic{Name: "g.t"}, &sub, ports.PartitionShare{}) }()
 	t.Cleanup(func() { cancel(); <-done })
 
 	labels := ports.Labels{"group": "g", "topic": "t", "subscription": "s"}

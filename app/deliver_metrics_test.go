@@ -71,7 +71,7 @@ func TestDeliveryReportsInflightAndLag(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
 	periodic := make(chan struct{})
-	go func() { defer close(done); d.consume(ctx, domain.Topic{Name: "g.t"}, sub, ports.PartitionShare{}) }()
+	go func() { defer close(done); d.consume(ctx, &domain.Topic{Name: "g.t"}, &sub, ports.PartitionShare{}) }()
 	go func() { defer close(periodic); d.periodic.run(ctx, cfg.RateSupervisorPeriod) }()
 	t.Cleanup(func() { cancel(); <-done; <-periodic })
 

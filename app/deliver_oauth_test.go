@@ -178,7 +178,7 @@ func deliverWithOAuth(t *testing.T, providers oauthProviders, policy domain.OAut
 	sub := domain.Subscription{Name: "s", TopicName: "g.t", Endpoint: "http://localhost:1/", OAuthPolicy: &policy, Serial: &serial}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
-	go func() { defer close(done); d.consume(ctx, domain.Topic{Name: "g.t"}, sub, ports.PartitionShare{}) }()
+	go func() { defer close(done); d.consume(ctx, &domain.Topic{Name: "g.t"}, &sub, ports.PartitionShare{}) }()
 	t.Cleanup(func() { cancel(); <-done })
 	return m
 }

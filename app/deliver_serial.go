@@ -38,18 +38,13 @@ type delivery struct {
 }
 
 // consume runs one subscription's consumer (reading share of its
-// partitions) until ctx ends, reopening it after failures.
-func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.Subscription, share ports.PartitionShare) {
-	name := sub.QualifiedName()
-	if sub.Serial == nil && sub.Batch == nil {
-		p := domain.DefaultSubscriptionPolicy()
-		sub.Serial = &p
-	}
-	dl := &delivery{Deliverer: d, topic: topic, sub: sub,
-		labels: ports.Labels{"group": name.Topic.Group, "topic": name.Topic.Name, "subscription": name.Name},
-		log:    d.log.With("subscription", name.String())}
-	dl.sender = dl.oauthSender(&endpointSender{Sender: d.sender, log: dl.log})
-	filters, err := domain.CompileFilters(sub.Filters, d.jsonPath)
+// partitions) until ctx ends, reopening it after failures. topic and sub
+// are copied; they come by pointer, and the setup is newDelivery's, so
+// that the frames under an idle subscription's Poll stay small: its
+// goroutine's stack is then shrunk by the garbage collector to 8 KiB,
+// where 4.4 KiB of frames kept it at 16.
+func (d *Deliverer) consume(ctx context.Context, topic *domain.Topic, sub *domain.Subscription, share ports.PartitionShare) {
+	dl, err := d.newDelivery(topic, sub)
 	if err != nil {
 		// Validation rejects such filters; delivering unfiltered would
 		// send what the subscriber asked not to get, so wait for a fix.
@@ -57,17 +52,43 @@ func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.
 		<-ctx.Done()
 		return
 	}
-	dl.filters = filters
-	dl.endpoint, dl.endpointErr = domain.ParseEndpointTemplate(sub.Endpoint)
-	if sub.Mode == domain.ModeBroadcast {
-		dl.broadcast = parseTargets(sub.Endpoint)
+	dl.run(ctx, share)
+}
+
+// newDelivery prepares the delivery of sub: its default policy, labels,
+// sender, compiled filters and parsed endpoint. The error is the filters'
+// (dl is usable for logging then).
+func (d *Deliverer) newDelivery(topic *domain.Topic, sub *domain.Subscription) (*delivery, error) {
+	name := sub.QualifiedName()
+	dl := &delivery{Deliverer: d, topic: *topic, sub: *sub,
+		labels: ports.Labels{"group": name.Topic.Group, "topic": name.Topic.Name, "subscription": name.Name},
+		log:    d.log.With("subscription", name.String())}
+	if dl.sub.Serial == nil && dl.sub.Batch == nil {
+		p := domain.DefaultSubscriptionPolicy()
+		dl.sub.Serial = &p
 	}
+	dl.sender = dl.oauthSender(&endpointSender{Sender: d.sender, log: dl.log})
+	filters, err := domain.CompileFilters(dl.sub.Filters, d.jsonPath)
+	if err != nil {
+		return dl, err
+	}
+	dl.filters = filters
+	dl.endpoint, dl.endpointErr = domain.ParseEndpointTemplate(dl.sub.Endpoint)
+	if dl.sub.Mode == domain.ModeBroadcast {
+		dl.broadcast = parseTargets(dl.sub.Endpoint)
+	}
+	return dl, nil
+}
+
+// run delivers until ctx ends, reopening the consumer after failures.
+func (dl *delivery) run(ctx context.Context, share ports.PartitionShare) {
+	d := dl.Deliverer
 	var wg sync.WaitGroup
 	sctx, stop := context.WithCancel(ctx)
 	defer func() { stop(); wg.Wait() }()
-	if sub.Serial != nil && sub.Batch == nil {
+	if dl.sub.Serial != nil && dl.sub.Batch == nil {
 		dl.slots = make(chan struct{}, dl.inflightSize())
-		dl.limiter = newRateLimiter(d.cfg.Rate, sub.Serial.Rate)
+		dl.limiter = newRateLimiter(d.cfg.Rate, dl.sub.Serial.Rate)
 		if d.maxRates.registry != nil {
 			defer dl.shareMaxRate(sctx)()
 		}
@@ -76,6 +97,7 @@ func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.
 	// Rate adjustment and gauges run on the Deliverer's shared periodic
 	// goroutine: an idle subscription costs only this goroutine.
 	defer d.periodic.add(dl.periodic)()
+	name := dl.sub.QualifiedName()
 	for ctx.Err() == nil {
 		offsets := newOffsetTracker(ctx)
 		var c ports.MessageConsumer
@@ -83,7 +105,7 @@ func (d *Deliverer) consume(ctx context.Context, topic domain.Topic, sub domain.
 		revoked := func(rctx context.Context, partitions []int32, lost bool) {
 			dl.revoke(rctx, c, offsets, partitions, lost)
 		}
-		c, err := d.consumers.Consumer(ctx, topic, name, ports.ConsumerOptions{Revoked: revoked, Share: share})
+		c, err := d.consumers.Consumer(ctx, dl.topic, name, ports.ConsumerOptions{Revoked: revoked, Share: share})
 		if err != nil {
 			dl.log.Error("opening consumer failed", "err", err)
 			sleep(ctx, d.cfg.RestartBackoff)

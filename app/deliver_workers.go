@@ -23,9 +23,12 @@ type sendJob struct {
 // growth showed in the CPU profile); an idle subscription still runs none.
 //
 // The caller holds one of size slots for each job from before submit until
-// run returned for it, so the queue (capacity size) never fills and submit
-// never blocks. One goroutine submits and then closes; wait returns once
-// every submitted job ran.
+// run returned for it, so at most size jobs are queued or running. The
+// queue holds only sendQueue of them (a job is 184 bytes: a queue of
+// inflightSize, 100 by default, was half the memory of an idle
+// subscription): submit then waits for a worker to take one, and there
+// always is one on its way (see pending). One goroutine submits and then
+// closes; wait returns once every submitted job ran.
 type sendWorkers struct {
 	size int
 	idle time.Duration
@@ -42,8 +45,11 @@ type sendWorkers struct {
 	running, waiting, pending int
 }
 
+// sendQueue bounds the jobs queued for the send workers.
+const sendQueue = 8
+
 func newSendWorkers(size int, idle time.Duration, run func(sendJob)) *sendWorkers {
-	return &sendWorkers{size: size, idle: idle, run: run, jobs: make(chan sendJob, size)}
+	return &sendWorkers{size: size, idle: idle, run: run, jobs: make(chan sendJob, min(size, sendQueue))}
 }
 
 // submit queues j for a worker, starting one when none is free and fewer
