@@ -23,6 +23,7 @@ func main() {
 	flag.IntVar(&cfg.Clients, "clients", cfg.Clients, "publish: concurrent keep-alive clients")
 	flag.DurationVar(&cfg.Duration, "duration", cfg.Duration, "publish: time per target and round")
 	flag.IntVar(&cfg.Messages, "messages", cfg.Messages, "delivery: messages pre-loaded per target and round")
+	flag.IntVar(&cfg.FanOutMessages, "fanout-messages", cfg.FanOutMessages, "fan-out: deliveries per set and round, split over its subscriptions")
 	flag.IntVar(&cfg.MirrorMessages, "mirror-messages", cfg.MirrorMessages, "Hermes mirror: messages per consumer round")
 	flag.IntVar(&cfg.Rate, "rate", cfg.Rate, "delivery latency: messages per second")
 	scenarios := flag.String("scenarios", strings.Join(bench.Scenarios, ","), "scenarios to run")
