@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"math/rand/v2"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -63,6 +64,41 @@ func TestRateLimiterSpacesPermitsAndAdapts(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	assert.False(t, l.acquire(ctx), "a cancelled wait fails")
+}
+
+// Waiters that reserved their permits at the HEARTBEAT rate follow the
+// rate up when the subscriber recovers, instead of keeping their slots an
+// hour apart (the stalls of the 1 000-subscription bench).
+func TestRateLimiterWaitersFollowARateIncrease(t *testing.T) {
+	t.Parallel()
+	s := domain.DefaultRateSettings()
+	s.SlowModeDelay, s.HeartbeatModeDelay = time.Millisecond, time.Hour
+	l := newRateLimiter(s, 1000)
+	for _, want := range []domain.RateMode{domain.RateSlow, domain.RateHeartbeat} {
+		for range 3 {
+			l.record(true)
+		}
+		require.Equal(t, want, l.adjust().Mode)
+	}
+	const waiters = 5
+	var acquired atomic.Int32
+	for range waiters {
+		go func() {
+			if l.acquire(t.Context()) {
+				acquired.Add(1)
+			}
+		}()
+	}
+	require.Eventually(t, func() bool {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return time.Until(l.next) > (waiters-1)*time.Hour
+	}, 30*time.Second, time.Millisecond, "every waiter reserved a permit an hour after the previous one")
+
+	l.record(false)
+	require.Equal(t, domain.RateSlow, l.adjust().Mode, "only successes: slow mode, 1 000 a second")
+	require.Eventually(t, func() bool { return acquired.Load() == waiters }, 30*time.Second, time.Millisecond,
+		"the waiters get their permits at the new rate")
 }
 
 // TestOffsetTrackerAgreesWithTheLowestUnfinishedRule polls batches of one

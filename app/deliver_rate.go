@@ -30,29 +30,74 @@ type rateLimiter struct {
 	// no unused permits are stored: a limiter idle for a while still spaces
 	// its sends.
 	next time.Time
+	// changed is closed, and replaced, when the rate changes: every waiter
+	// then reserves its permit again at the new rate.
+	changed chan struct{}
 }
 
 func newRateLimiter(settings domain.RateSettings, maxRate int) *rateLimiter {
-	l := &rateLimiter{settings: settings, maxRate: float64(max(maxRate, 1))}
+	l := &rateLimiter{settings: settings, maxRate: float64(max(maxRate, 1)), changed: make(chan struct{})}
 	l.cur = settings.InitialRate(l.maxRate)
 	return l
 }
 
 // acquire waits for a permit; it returns false when ctx ended first.
+//
+// Each waiter reserves the next free permit time, so concurrent waiters
+// (one per message in flight) are spaced at the rate. A reservation holds
+// only while the rate stays: reserved at the HEARTBEAT rate (one a minute),
+// the last of 100 waiters would otherwise still wait 100 minutes after the
+// subscriber recovered.
 func (l *rateLimiter) acquire(ctx context.Context) bool {
-	l.mu.Lock()
+	for {
+		l.mu.Lock()
+		now := time.Now()
+		at := l.next
+		if at.Before(now) {
+			at = now
+		}
+		l.next = at.Add(time.Duration(float64(time.Second) / l.cur.Rate))
+		changed := l.changed
+		wait := at.Sub(now)
+		if wait <= 0 {
+			l.permits++
+			l.mu.Unlock()
+			return ctx.Err() == nil
+		}
+		l.mu.Unlock()
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false
+		case <-changed:
+			t.Stop()
+			continue
+		case <-t.C:
+		}
+		l.mu.Lock()
+		l.permits++
+		l.mu.Unlock()
+		return true
+	}
+}
+
+// rateChanged lets the waiters reserve again after the rate moved from
+// prev (l.mu held). A slower rate postpones the next permit by a whole new
+// interval, so a subscriber that just died is not sent the next burst at
+// the old rate; a faster one frees it at once.
+func (l *rateLimiter) rateChanged(prev float64) {
+	if l.cur.Rate == prev {
+		return
+	}
 	now := time.Now()
-	at := l.next
-	if at.Before(now) {
-		at = now
+	if l.cur.Rate < prev {
+		l.next = now.Add(time.Duration(float64(time.Second) / l.cur.Rate))
+	} else {
+		l.next = now
 	}
-	l.next = at.Add(time.Duration(float64(time.Second) / l.cur.Rate))
-	l.permits++
-	l.mu.Unlock()
-	if wait := time.Until(at); wait > 0 {
-		return sleep(ctx, wait)
-	}
-	return ctx.Err() == nil
+	close(l.changed)
+	l.changed = make(chan struct{})
 }
 
 // record counts one attempt's outcome for the current period.
@@ -67,17 +112,14 @@ func (l *rateLimiter) record(slowsRate bool) {
 }
 
 // adjust ends a supervisor period: it recomputes the rate and resets the
-// counts. A slower rate postpones the permit already handed out, so a
-// subscriber that just died is not sent the next burst at the old rate.
+// counts (see rateChanged for the permits already reserved).
 func (l *rateLimiter) adjust() domain.OutputRate {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	prev := l.cur
+	prev := l.cur.Rate
 	l.cur = l.settings.Next(l.cur, l.maxRate, l.counts)
 	l.counts = domain.SendCounts{}
-	if l.cur.Rate < prev.Rate && !l.next.IsZero() {
-		l.next = l.next.Add(time.Duration(float64(time.Second)/l.cur.Rate - float64(time.Second)/prev.Rate))
-	}
+	l.rateChanged(prev)
 	return l.cur
 }
 
@@ -92,7 +134,9 @@ func (l *rateLimiter) setMax(m float64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.maxRate = m
+	prev := l.cur.Rate
 	l.cur.Rate = min(l.cur.Rate, m)
+	l.rateChanged(prev)
 }
 
 // takePermits returns the max rate and the permits handed out since the
