@@ -191,16 +191,23 @@ func (c *Consumer) Commit(ctx context.Context, offsets []ports.PartitionOffset) 
 				}
 				return
 			}
-			for _, t := range resp.Topics {
-				for _, p := range t.Partitions {
-					err = errors.Join(err, kerr.ErrorForCode(p.ErrorCode))
-				}
-			}
+			err = errors.Join(err, commitErrors(resp))
 		})
 	if err != nil {
 		return fmt.Errorf("kafka: commit %q: %w: %w", c.group, domain.ErrUnavailable, err)
 	}
 	return nil
+}
+
+// commitErrors joins the per-partition errors of a commit's response.
+func commitErrors(resp *kmsg.OffsetCommitResponse) error {
+	var err error
+	for _, t := range resp.Topics {
+		for _, p := range t.Partitions {
+			err = errors.Join(err, kerr.ErrorForCode(p.ErrorCode))
+		}
+	}
+	return err
 }
 
 // Close leaves the group and closes the client. Idempotent.

@@ -103,45 +103,65 @@ func consumeOne(t *testing.T, cfg kafka.Config) (ports.MessageConsumer, ports.Re
 	return c, got[0]
 }
 
+// consumersOfOne open, per consumer kind, a consumer that polled the one
+// message of a new topic.
+var consumersOfOne = map[string]func(*testing.T, kafka.Config) (ports.MessageConsumer, ports.ReceivedMessage){
+	"group": consumeOne,
+	"shared": func(t *testing.T, cfg kafka.Config) (ports.MessageConsumer, ports.ReceivedMessage) {
+		_, _, c, msg := sharedConsumeOne(t, cfg)
+		return c, msg
+	},
+}
+
 // An offset commit whose request fails as a whole (the broker drops the
-// connection) reaches the commit callback with a nil response: it must
-// come back as domain.ErrUnavailable, not crash the process, and a later
-// commit must work.
+// connection; the group consumer's commit callback then gets a nil
+// response) must come back as domain.ErrUnavailable, not crash the
+// process, and a later commit must work.
 func TestCommitFailureIsAnErrorNotACrash(t *testing.T) {
 	t.Parallel()
-	cluster, cfg := faultyCluster(t)
-	c, msg := consumeOne(t, cfg)
-	offsets := []ports.PartitionOffset{{Partition: msg.Partition, Offset: msg.Offset + 1}}
+	for kind, consume := range consumersOfOne {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			cluster, cfg := faultyCluster(t)
+			c, msg := consume(t, cfg)
+			offsets := []ports.PartitionOffset{{Partition: msg.Partition, Offset: msg.Offset + 1}}
 
-	var dropped atomic.Int32
-	failing := dropRequests(cluster, kmsg.OffsetCommit, &dropped)
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
-	defer cancel()
-	err := c.Commit(ctx, offsets)
-	require.Error(t, err)
-	assert.ErrorIs(t, err, domain.ErrUnavailable)
-	require.Positive(t, dropped.Load(), "the commit reached the broker")
+			var dropped atomic.Int32
+			failing := dropRequests(cluster, kmsg.OffsetCommit, &dropped)
+			ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+			defer cancel()
+			err := c.Commit(ctx, offsets)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, domain.ErrUnavailable)
+			require.Positive(t, dropped.Load(), "the commit reached the broker")
 
-	// The broker recovers: the same commit goes through.
-	failing.Store(false)
-	require.Eventually(t, func() bool {
-		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
-		defer cancel()
-		return c.Commit(ctx, offsets) == nil
-	}, 30*time.Second, 50*time.Millisecond)
+			// The broker recovers: the same commit goes through.
+			failing.Store(false)
+			require.Eventually(t, func() bool {
+				ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+				defer cancel()
+				return c.Commit(ctx, offsets) == nil
+			}, 30*time.Second, 50*time.Millisecond)
+		})
+	}
 }
 
 // A commit the broker answers with a per-partition error code is
 // domain.ErrUnavailable carrying that code.
 func TestCommitPartitionErrorIsReported(t *testing.T) {
 	t.Parallel()
-	cluster, cfg := faultyCluster(t)
-	c, msg := consumeOne(t, cfg)
+	for kind, consume := range consumersOfOne {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			cluster, cfg := faultyCluster(t)
+			c, msg := consume(t, cfg)
 
-	failCommitPartitions(cluster)
-	err := c.Commit(t.Context(), []ports.PartitionOffset{{Partition: msg.Partition, Offset: msg.Offset + 1}})
-	assert.ErrorIs(t, err, domain.ErrUnavailable)
-	assert.ErrorIs(t, err, kerr.OffsetMetadataTooLarge)
+			failCommitPartitions(cluster)
+			err := c.Commit(t.Context(), []ports.PartitionOffset{{Partition: msg.Partition, Offset: msg.Offset + 1}})
+			assert.ErrorIs(t, err, domain.ErrUnavailable)
+			assert.ErrorIs(t, err, kerr.OffsetMetadataTooLarge)
+		})
+	}
 }
 
 // A fetch the broker keeps failing makes Poll return domain.ErrUnavailable

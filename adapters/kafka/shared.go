@@ -512,11 +512,7 @@ func (c *SharedConsumer) Commit(ctx context.Context, offsets []ports.PartitionOf
 	req.Topics = append(req.Topics, rt)
 	resp, err := req.RequestWith(ctx, c.f.groupClient(c.group))
 	if err == nil {
-		for _, t := range resp.Topics {
-			for _, p := range t.Partitions {
-				err = errors.Join(err, kerr.ErrorForCode(p.ErrorCode))
-			}
-		}
+		err = commitErrors(resp)
 	}
 	if err != nil {
 		return fmt.Errorf("kafka: commit %q: %w: %w", c.group, domain.ErrUnavailable, err)

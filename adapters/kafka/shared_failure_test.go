@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -70,39 +69,6 @@ func sharedConsumeOne(t *testing.T, cfg kafka.Config) (*kafka.SharedConsumerFact
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	return f, topic, c, got[0]
-}
-
-// A standalone commit that the broker drops is domain.ErrUnavailable; the
-// same commit succeeds once the broker answers again.
-func TestSharedCommitFailureIsAnError(t *testing.T) {
-	t.Parallel()
-	cluster, cfg := faultyCluster(t)
-	_, _, c, msg := sharedConsumeOne(t, cfg)
-	offsets := []ports.PartitionOffset{{Partition: msg.Partition, Offset: msg.Offset + 1}}
-
-	failing := dropRequests(cluster, kmsg.OffsetCommit)
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
-	defer cancel()
-	assert.ErrorIs(t, c.Commit(ctx, offsets), domain.ErrUnavailable)
-
-	failing.Store(false)
-	require.Eventually(t, func() bool {
-		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
-		defer cancel()
-		return c.Commit(ctx, offsets) == nil
-	}, 30*time.Second, 50*time.Millisecond)
-}
-
-// A standalone commit answered with a per-partition error code is
-// domain.ErrUnavailable carrying that code.
-func TestSharedCommitPartitionErrorIsReported(t *testing.T) {
-	t.Parallel()
-	cluster, cfg := faultyCluster(t)
-	_, _, c, msg := sharedConsumeOne(t, cfg)
-	failCommitPartitions(cluster)
-	err := c.Commit(t.Context(), []ports.PartitionOffset{{Partition: msg.Partition, Offset: msg.Offset + 1}})
-	assert.ErrorIs(t, err, domain.ErrUnavailable)
-	assert.ErrorIs(t, err, kerr.OffsetMetadataTooLarge)
 }
 
 // Fetches that fail as a whole make Poll return domain.ErrUnavailable
