@@ -122,6 +122,12 @@ func (r *Run) densityNode(ctx context.Context, k *Kafka, kind string, n, round i
 	return m, h.KeepState(ctx, err)
 }
 
+// densityQuiet is how long the density scenario waits after the last
+// delivery before it reads the idle figures: longer than the send
+// workers' idle period (app.DeliveryConfig.SendWorkerIdle, 10 s; a worker
+// leaves between one and two periods after its last message).
+const densityQuiet = 21 * time.Second
+
 // measureDensity waits until the n subscriptions of h run and delivered,
 // then reads the idle figures.
 func (r *Run) measureDensity(ctx context.Context, k *Kafka, h *Hermes, n, topics int, kind, prefix string) (densityFigures, error) {
@@ -142,6 +148,21 @@ func (r *Run) measureDensity(ctx context.Context, k *Kafka, h *Hermes, n, topics
 		m.delivered = time.Since(p.Started)
 	}
 	r.progress("density %s: %d running after %s, delivered after %s", kind, n, m.running.Round(time.Millisecond), m.delivered.Round(time.Millisecond))
+	if n > 0 {
+		// Idle is without traffic for longer than the send workers' idle
+		// period: they leave 10 to 20 s after their last message.
+		select {
+		case <-ctx.Done():
+			return m, ctx.Err()
+		case <-time.After(densityQuiet):
+		}
+	}
+	// Memory in its steady state: after a collection (an idle Go process
+	// runs one at least every two minutes), so start-up garbage and the
+	// stacks grown while starting are not counted as the subscriptions'.
+	if _, err := h.get(ctx, h.URL("pprof")+"/debug/pprof/heap?gc=1"); err != nil {
+		return m, fmt.Errorf("bench: collecting before the idle figures: %w", err)
+	}
 	m.cpu = r.idle(p)
 	m.load = loadAverage()
 	m.rss = p.RSS()
