@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -24,16 +23,7 @@ type idleConsumers struct{ onePoll }
 func TestDelivererRunsOnlyAssigned(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	store := memory.NewMetadataStore()
-	require.NoError(t, store.CreateGroup(ctx, domain.Group{GroupName: "g"}))
-	tp := domain.NewTopic()
-	tp.Name, tp.Owner = "g.t", &domain.Owner{Source: "Plaintext", ID: "team"}
-	require.NoError(t, store.CreateTopic(ctx, tp))
-	for i := range 4 {
-		s := domain.NewSubscription()
-		s.TopicName, s.Name, s.Endpoint, s.Owner = "g.t", fmt.Sprint("s", i), "http://localhost:1/x", &domain.Owner{Source: "Plaintext", ID: "team"}
-		require.NoError(t, store.CreateSubscription(ctx, s))
-	}
+	store := workloadStore(t, "s0", "s1", "s2", "s3")
 	registry := memory.NewWorkloadRegistry()
 	log := slog.New(slog.DiscardHandler)
 	cfg := WorkloadConfig{ConsumersPerSubscription: 1, MaxSubscriptionsPerConsumer: 200, RebalanceInterval: time.Hour}
@@ -101,15 +91,8 @@ func (c *shareConsumers) share(key string) ports.PartitionShare {
 func TestDelivererSplitsPartitionsByShare(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	store := memory.NewMetadataStore()
-	require.NoError(t, store.CreateGroup(ctx, domain.Group{GroupName: "g"}))
-	tp := domain.NewTopic()
-	tp.Name, tp.Owner = "g.t", &domain.Owner{Source: "Plaintext", ID: "team"}
-	require.NoError(t, store.CreateTopic(ctx, tp))
-	s := domain.NewSubscription()
-	s.TopicName, s.Name, s.Endpoint, s.Owner = "g.t", "s", "http://localhost:1/x", &domain.Owner{Source: "Plaintext", ID: "team"}
-	require.NoError(t, store.CreateSubscription(ctx, s))
-	key := s.QualifiedName().String()
+	store := workloadStore(t, "s")
+	key := "g.t$s"
 	registry := memory.NewWorkloadRegistry()
 	log := slog.New(slog.DiscardHandler)
 	run := func(id string) (*shareConsumers, context.CancelFunc) {
@@ -152,4 +135,21 @@ func TestPartitionShareOwns(t *testing.T) {
 		assert.True(t, ports.PartitionShare{}.Owns(p))
 	}
 	assert.Equal(t, [2][]int32{{0, 2, 4}, {1, 3}}, owned)
+}
+
+// workloadStore is a metadata store with topic g.t and its subscriptions
+// named subs.
+func workloadStore(t *testing.T, subs ...string) *memory.MetadataStore {
+	t.Helper()
+	store := memory.NewMetadataStore()
+	require.NoError(t, store.CreateGroup(t.Context(), domain.Group{GroupName: "g"}))
+	tp := domain.NewTopic()
+	tp.Name, tp.Owner = "g.t", &domain.Owner{Source: "Plaintext", ID: "team"}
+	require.NoError(t, store.CreateTopic(t.Context(), tp))
+	for _, name := range subs {
+		s := domain.NewSubscription()
+		s.TopicName, s.Name, s.Endpoint, s.Owner = "g.t", name, "http://localhost:1/x", &domain.Owner{Source: "Plaintext", ID: "team"}
+		require.NoError(t, store.CreateSubscription(t.Context(), s))
+	}
+	return store
 }
