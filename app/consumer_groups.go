@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"slices"
 
 	"github.com/hermes-go/hermes/domain"
 	"github.com/hermes-go/hermes/ports"
@@ -62,13 +61,7 @@ func (d *DescribeConsumerGroups) assignedMembers(ctx context.Context, n domain.S
 	if err != nil {
 		return nil, err
 	}
-	var holders []string
-	for node, subs := range all {
-		if slices.Contains(subs, n) {
-			holders = append(holders, node)
-		}
-	}
-	slices.Sort(holders)
+	holders := all.Holders()[n]
 	members := []ports.ConsumerGroupMember{}
 	for i, node := range holders {
 		share := ports.PartitionShare{Index: i, Count: len(holders)}

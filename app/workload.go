@@ -220,16 +220,10 @@ func (w *Workload) round(ctx context.Context) error {
 // subscription's partitions: the instances assigned the subscription,
 // sorted by id, take partitions round-robin (see ports.PartitionShare).
 func shares(all domain.WorkloadAssignment, nodeID string) map[string]ports.PartitionShare {
-	holders := map[domain.SubscriptionName][]string{}
-	for n, subs := range all {
-		for _, s := range subs {
-			holders[s] = append(holders[s], n)
-		}
-	}
+	holders := all.Holders()
 	out := make(map[string]ports.PartitionShare, len(all[nodeID]))
 	for _, s := range all[nodeID] {
 		nodes := holders[s]
-		slices.Sort(nodes)
 		out[s.String()] = ports.PartitionShare{Index: slices.Index(nodes, nodeID), Count: len(nodes)}
 	}
 	return out

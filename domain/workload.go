@@ -66,6 +66,19 @@ func (a WorkloadAssignment) Changed(b WorkloadAssignment) []string {
 	return out
 }
 
+// Holders lists, for every assigned subscription, the instances it is
+// assigned to, sorted by id: the order in which they split its partitions
+// when no Kafka group does (the shared consumer's partition shares).
+func (a WorkloadAssignment) Holders() map[SubscriptionName][]string {
+	out := map[SubscriptionName][]string{}
+	for _, id := range slices.Sorted(maps.Keys(a)) {
+		for _, s := range a[id] {
+			out[s] = append(out[s], id)
+		}
+	}
+	return out
+}
+
 func sameSubscriptions(a, b []SubscriptionName) bool {
 	if len(a) != len(b) {
 		return false

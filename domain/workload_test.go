@@ -244,3 +244,12 @@ func BenchmarkBalanceWorkload(b *testing.B) {
 		}
 	})
 }
+
+// Holders lists each subscription's instances in id order.
+func TestWorkloadAssignmentHolders(t *testing.T) {
+	t.Parallel()
+	s1 := domain.SubscriptionName{Topic: domain.TopicName{Group: "g", Name: "t"}, Name: "s1"}
+	s2 := domain.SubscriptionName{Topic: domain.TopicName{Group: "g", Name: "t"}, Name: "s2"}
+	a := domain.WorkloadAssignment{"c": {s1}, "a": {s1, s2}, "b": {s2}, "d": {}}
+	assert.Equal(t, map[domain.SubscriptionName][]string{s1: {"a", "c"}, s2: {"a", "b"}}, a.Holders())
+}
