@@ -13,10 +13,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hermes-go/hermes/adapters/internal/idle"
@@ -197,8 +199,54 @@ func (s *Sender) Close() {
 	}
 }
 
-// errIdle is the cancel cause when no byte moved for SocketTimeout.
-var errIdle = errors.New("socket idle timeout")
+// The cancel causes of the two timeouts.
+var (
+	errIdle    = errors.New("socket idle timeout")
+	errTimeout = errors.New("request timeout")
+)
+
+// clock holds one attempt's timeouts, both paused until its trace sees
+// the transport hand the request a connection.
+type clock struct {
+	trace   httptrace.ClientTrace
+	timeout time.Duration
+	timer   *time.Timer // nil without a request timeout
+	watch   *idle.Watch
+	started atomic.Bool
+}
+
+func newClock(timeout, socket time.Duration, cancel context.CancelCauseFunc) *clock {
+	c := &clock{timeout: timeout, watch: inertWatch}
+	if timeout > 0 {
+		c.timer = time.AfterFunc(time.Hour, func() { cancel(errTimeout) })
+		c.timer.Stop()
+	}
+	if socket > 0 {
+		c.watch = idle.NewPaused(socket, func() { cancel(errIdle) })
+	}
+	c.trace.GotConn = c.gotConn
+	return c
+}
+
+// gotConn starts the countdowns on the first connection; the transport's
+// retry of a request on a fresh connection (the pooled one was closed)
+// does not restart the request timeout.
+func (c *clock) gotConn(httptrace.GotConnInfo) {
+	if c.started.Swap(true) {
+		return
+	}
+	if c.timer != nil {
+		c.timer.Reset(c.timeout)
+	}
+	c.watch.Touch()
+}
+
+func (c *clock) stop() {
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	c.watch.Stop()
+}
 
 // inertWatch is the watch of sends without a socket timeout: it never
 // fires, and touching it does nothing.
@@ -212,31 +260,36 @@ var inertWatch = idle.New(0, nil)
 // to MaxDrainBytes of it) included, as Hermes's request timeout does.
 // req.SocketTimeout (0 = none) is an idle timeout, like Jetty's: the
 // attempt times out when no request body byte was written and no response
-// byte arrived for that long, so it covers the connect, a slow upload,
-// waiting for the status line and a stalled body. Either timeout while
-// reading the body fails the attempt as a timeout; another transport
-// error there is ignored: the subscriber has answered, only the
-// connection is not reused.
+// byte arrived for that long, so it covers a slow upload, waiting for the
+// status line and a stalled body. Either timeout while reading the body
+// fails the attempt as a timeout; another transport error there is
+// ignored: the subscriber has answered, only the connection is not reused.
+//
+// Both start when the transport hands the request a connection: the time
+// it waits for one of the host's MaxConnsPerHost is ours, not the
+// subscriber's. Charging it would time out a fast subscriber's messages
+// whenever more are in flight to its host than the pool carries (1 000
+// subscriptions to one host, make bench's fan-out), and the timeouts
+// would throttle every one of them to SLOW mode. Dialing is bounded by
+// DialTimeout.
 func (s *Sender) Send(ctx context.Context, req ports.SendRequest) domain.SendResult {
 	ep := s.endpoints.get(req.Endpoint)
 	if ep.err != nil {
 		return domain.SendResult{Err: ep.err}
 	}
 	target := ep.url
-	if req.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, req.Timeout)
-		defer cancel()
-	}
-	// Without a socket timeout (Hermes's default) nothing can cancel for
-	// idleness: no cause context, and the watch is inert.
+	// Without timeouts (socketTimeout 0 is Hermes's default) nothing can
+	// cancel the attempt: no cause context, no trace, and the watch is
+	// inert.
 	watch := inertWatch
-	if req.SocketTimeout > 0 {
+	if req.Timeout > 0 || req.SocketTimeout > 0 {
 		var cancel context.CancelCauseFunc
 		ctx, cancel = context.WithCancelCause(ctx)
 		defer cancel(nil)
-		watch = idle.New(req.SocketTimeout, func() { cancel(errIdle) })
-		defer watch.Stop()
+		c := newClock(req.Timeout, req.SocketTimeout, cancel)
+		defer c.stop()
+		watch = c.watch
+		ctx = httptrace.WithClientTrace(ctx, &c.trace)
 	}
 
 	hreq, err := newRequest(ctx, ep, req, watch)
@@ -336,8 +389,9 @@ func parseEndpoint(endpoint string) (*url.URL, error) {
 
 func isTimeout(ctx context.Context, err error) bool {
 	var ne net.Error
+	cause := context.Cause(ctx)
 	return errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(context.Cause(ctx), errIdle) ||
+		errors.Is(cause, errIdle) || errors.Is(cause, errTimeout) ||
 		(errors.As(err, &ne) && ne.Timeout())
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -174,6 +175,12 @@ func sendAsync(t *testing.T, s *sender.Sender, req ports.SendRequest) domain.Sen
 	t.Helper()
 	done := make(chan domain.SendResult, 1)
 	go func() { done <- s.Send(t.Context(), req) }()
+	return sendResult(t, done)
+}
+
+// sendResult waits for a Send's result, failing the test after 10 s.
+func sendResult(t *testing.T, done <-chan domain.SendResult) domain.SendResult {
+	t.Helper()
 	select {
 	case r := <-done:
 		return r
@@ -202,6 +209,61 @@ func TestSendTimesOut(t *testing.T) {
 			assert.True(t, r.Timeout)
 			assert.Error(t, r.Err)
 			assert.Zero(t, r.StatusCode)
+		})
+	}
+}
+
+// The timeouts start when the request gets a connection: a message that
+// waits for one of the host's connections while another holds it is not
+// the subscriber's delay. Fan-out to one host used to time out a fast
+// subscriber's messages in that queue. The held request outlasts the
+// queued one's timeouts by a second, and once released the queued one
+// still has its whole timeout to be answered.
+func TestSendTimeoutsStartWithTheConnection(t *testing.T) {
+	t.Parallel()
+	const timeout = 2 * time.Second
+	tests := []struct {
+		name string
+		req  ports.SendRequest
+	}{
+		{"request timeout", ports.SendRequest{Timeout: timeout}},
+		{"socket timeout", ports.SendRequest{SocketTimeout: timeout}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			held, released := make(chan struct{}), make(chan struct{})
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/held" {
+					close(held)
+					<-released
+				}
+			})
+			release := sync.OnceFunc(func() { close(released) })
+			t.Cleanup(release) // before the server's Close, which waits for the handler
+			s := newSender(t, sender.Config{MaxConnsPerHost: 1})
+			first := make(chan domain.SendResult, 1)
+			go func() {
+				first <- s.Send(t.Context(), ports.SendRequest{Endpoint: srv.URL + "/held", Timeout: time.Minute})
+			}()
+			<-held
+
+			queued := make(chan domain.SendResult, 1)
+			req := tt.req
+			req.Endpoint = srv.URL + "/queued"
+			go func() { queued <- s.Send(t.Context(), req) }()
+			select {
+			case r := <-queued:
+				t.Fatalf("the queued request ended while the only connection was held: %+v", r)
+			case <-time.After(timeout + time.Second):
+			}
+			release()
+
+			assert.Equal(t, 200, (<-first).StatusCode)
+			r := sendResult(t, queued)
+			assert.NoError(t, r.Err)
+			assert.False(t, r.Timeout)
+			assert.Equal(t, 200, r.StatusCode)
 		})
 	}
 }

@@ -26,6 +26,16 @@ func New(d time.Duration, onIdle func()) *Watch {
 	return w
 }
 
+// NewPaused is New with the countdown not started: the first Touch
+// starts it.
+func NewPaused(d time.Duration, onIdle func()) *Watch {
+	w := New(d, onIdle)
+	if w.t != nil {
+		w.t.Stop()
+	}
+	return w
+}
+
 // Touch reports progress, restarting the countdown.
 func (w *Watch) Touch() {
 	if w.t != nil && !w.stopped.Load() {
