@@ -55,6 +55,18 @@ type Config struct {
 	RebalanceTimeout time.Duration
 	// MaxPollRecords bounds the messages one Poll returns. Default 500.
 	MaxPollRecords int
+	// CompressionCodec compresses the producer's batches: one of
+	// CompressionCodecs. Default "none", as Hermes's
+	// frontend.kafka.producer.compressionCodec (franz-go's own default
+	// is snappy).
+	CompressionCodec string
+}
+
+// CompressionCodecs are the producer compression codecs by Kafka's
+// compression.type names.
+var CompressionCodecs = map[string]kgo.CompressionCodec{
+	"none": kgo.NoCompression(), "gzip": kgo.GzipCompression(), "snappy": kgo.SnappyCompression(),
+	"lz4": kgo.Lz4Compression(), "zstd": kgo.ZstdCompression(),
 }
 
 // DefaultConfig returns the configuration with every default filled in.
@@ -70,6 +82,7 @@ func DefaultConfig() Config {
 		SessionTimeout:     10 * time.Second,
 		RebalanceTimeout:   10 * time.Second,
 		MaxPollRecords:     500,
+		CompressionCodec:   "none",
 	}
 }
 
@@ -109,6 +122,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxPollRecords <= 0 {
 		c.MaxPollRecords = d.MaxPollRecords
+	}
+	if c.CompressionCodec == "" {
+		c.CompressionCodec = d.CompressionCodec
 	}
 	return c
 }

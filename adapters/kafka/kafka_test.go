@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"net"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/hermes-go/hermes/adapters/kafka"
 	"github.com/hermes-go/hermes/domain"
@@ -187,4 +190,47 @@ func TestBrokerGoneProduceTimesOut(t *testing.T) {
 	ctx, cancel = context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	assert.NoError(t, prod.Produce(ctx, topic, domain.Message{ID: "3", Body: []byte("{}")}))
+}
+
+// The producer compresses as Hermes's does by default: not at all (the
+// franz-go default is snappy), and with the configured codec otherwise.
+func TestProducerCompressionCodec(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]int16{"": 0, "none": 0, "gzip": 1, "snappy": 2, "lz4": 3, "zstd": 4} {
+		t.Run("codec "+name, func(t *testing.T) {
+			t.Parallel()
+			cluster := fakeCluster(t)
+			var codecs []int16
+			var mu sync.Mutex
+			cluster.ControlKey(int16(kmsg.Produce), func(req kmsg.Request) (kmsg.Response, error, bool) {
+				cluster.KeepControl()
+				for _, tp := range req.(*kmsg.ProduceRequest).Topics {
+					for _, p := range tp.Partitions {
+						var b kmsg.RecordBatch
+						if err := b.ReadFrom(p.Records); err == nil {
+							mu.Lock()
+							codecs = append(codecs, b.Attributes&0x07)
+							mu.Unlock()
+						}
+					}
+				}
+				return nil, nil, false
+			})
+			cfg := kafka.Config{Brokers: cluster.ListenAddrs(), Partitions: 1, CompressionCodec: name}
+			topic := jsonTopic("compression.codec")
+			require.NoError(t, newAdmin(t, cfg).CreateTopic(t.Context(), topic))
+			body := []byte(`{"text": "` + strings.Repeat("compressible ", 200) + `"}`)
+			require.NoError(t, newProducer(t, cfg).Produce(t.Context(), topic, domain.Message{ID: "1", Body: body}))
+			mu.Lock()
+			defer mu.Unlock()
+			assert.Equal(t, []int16{want}, codecs)
+		})
+	}
+}
+
+func TestProducerRejectsAnUnknownCodec(t *testing.T) {
+	t.Parallel()
+	_, err := kafka.NewProducer(kafka.Config{CompressionCodec: "brotli"}, testLogger())
+	assert.ErrorIs(t, err, domain.ErrValidation)
+	assert.ErrorContains(t, err, `"brotli"`)
 }

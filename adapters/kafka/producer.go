@@ -49,7 +49,11 @@ type Producer struct {
 
 // NewProducer returns a Producer; it connects on the first Produce.
 func NewProducer(cfg Config, log *slog.Logger) (*Producer, error) {
-	return &Producer{cfg: cfg.withDefaults(), log: loggerOrDefault(log), clients: map[domain.Ack]*kgo.Client{}}, nil
+	cfg = cfg.withDefaults()
+	if _, ok := CompressionCodecs[cfg.CompressionCodec]; !ok {
+		return nil, fmt.Errorf("kafka: compression codec %q: want none, gzip, snappy, lz4 or zstd: %w", cfg.CompressionCodec, domain.ErrValidation)
+	}
+	return &Producer{cfg: cfg, log: loggerOrDefault(log), clients: map[domain.Ack]*kgo.Client{}}, nil
 }
 
 // Produce implements ports.MessageProducer.
@@ -191,7 +195,8 @@ func (p *Producer) client(ack domain.Ack) (*kgo.Client, error) {
 		// Every publish waits for its ack, so lingering only adds latency:
 		// franz-go's 10ms default capped the frontend at ~100 publishes per
 		// connection per second. Hermes's producer lingers 0 as well.
-		kgo.ProducerLinger(0))
+		kgo.ProducerLinger(0),
+		kgo.ProducerBatchCompression(CompressionCodecs[p.cfg.CompressionCodec]))
 	switch ack {
 	case domain.AckNone:
 		opts = append(opts, kgo.RequiredAcks(kgo.NoAck()), kgo.DisableIdempotentWrite())

@@ -18,6 +18,7 @@ import (
 	"github.com/knadh/koanf/providers/structs"
 	"github.com/knadh/koanf/v2"
 
+	"github.com/hermes-go/hermes/adapters/kafka"
 	"github.com/hermes-go/hermes/adapters/whisper"
 	"github.com/hermes-go/hermes/domain"
 	"github.com/hermes-go/hermes/ports"
@@ -325,6 +326,9 @@ type MessageStoreConfig struct {
 	// the default) or shared (a few connections per node fetch for every
 	// subscription; see docs/architecture.md, "Consumers at density").
 	Consumer string `koanf:"consumer"`
+	// CompressionCodec compresses what the frontend produces: none (the
+	// default, as Hermes), gzip, snappy, lz4 or zstd.
+	CompressionCodec string `koanf:"compression_codec"`
 }
 
 // Metadata store kinds.
@@ -474,7 +478,7 @@ func Defaults() Config {
 		},
 		MessageStore: MessageStoreConfig{
 			Kind: MessageStoreEmbedded, NamespaceSeparator: "_", Partitions: 3, ReplicationFactor: 1, ClusterName: "primary-dc",
-			Consumer: ConsumerGroup,
+			Consumer: ConsumerGroup, CompressionCodec: "none",
 		},
 		Tracker: TrackerConfig{
 			Kind: TrackerMemory, MaxTraces: 10000,
@@ -560,6 +564,9 @@ func (c Config) Validate() error {
 	}
 	if !slices.Contains([]string{MessageStoreEmbedded, MessageStoreKafka}, c.MessageStore.Kind) {
 		bad("message_store.kind %q: want embedded or kafka", c.MessageStore.Kind)
+	}
+	if _, ok := kafka.CompressionCodecs[c.MessageStore.CompressionCodec]; !ok {
+		bad("message_store.compression_codec %q: want none, gzip, snappy, lz4 or zstd", c.MessageStore.CompressionCodec)
 	}
 	if !slices.Contains([]string{ConsumerGroup, ConsumerShared}, c.MessageStore.Consumer) {
 		bad("message_store.consumer %q: want group (a consumer group client per subscription) or shared (fetches shared by all subscriptions)", c.MessageStore.Consumer)

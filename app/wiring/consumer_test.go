@@ -43,3 +43,10 @@ func TestMessageStoreConsumerPicksTheFactory(t *testing.T) {
 		}
 	}
 }
+
+func TestMessageStoreCompressionCodecIsValidated(t *testing.T) {
+	assert.Equal(t, "none", Defaults().MessageStore.CompressionCodec, "Hermes's producer does not compress by default")
+	cfg := Defaults()
+	cfg.MessageStore.CompressionCodec = "snapy"
+	assert.ErrorContains(t, cfg.Validate(), `message_store.compression_codec "snapy": want none`)
+}

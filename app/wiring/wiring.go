@@ -169,6 +169,7 @@ func messageStoreModule(cfg Config) fx.Option {
 			kc.Partitions = cfg.MessageStore.Partitions
 			kc.ReplicationFactor = int16(cfg.MessageStore.ReplicationFactor)
 			kc.ClusterName = cfg.MessageStore.ClusterName
+			kc.CompressionCodec = cfg.MessageStore.CompressionCodec
 			g := cfg.Consumers.Group
 			kc.SessionTimeout, kc.HeartbeatInterval, kc.RebalanceTimeout = g.SessionTimeout, g.HeartbeatInterval, g.RebalanceTimeout
 			return kc

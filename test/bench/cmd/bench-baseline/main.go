@@ -88,10 +88,11 @@ func serve(ctx context.Context, log *slog.Logger, addr string, handle func(conte
 }
 
 // produce is the honest publish baseline: Hermes-Go's default topic ack
-// (LEADER) without idempotence, as its producer is configured.
+// (LEADER) without idempotence or compression, as its producer is
+// configured.
 func produce(ctx context.Context, log *slog.Logger, addr, brokers, topic string) error {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(brokers, ",")...),
-		kgo.RequiredAcks(kgo.LeaderAck()), kgo.DisableIdempotentWrite())
+		kgo.RequiredAcks(kgo.LeaderAck()), kgo.DisableIdempotentWrite(), kgo.ProducerBatchCompression(kgo.NoCompression()))
 	if err != nil {
 		return err
 	}
