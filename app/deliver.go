@@ -281,10 +281,9 @@ func (d *Deliverer) reconcile(ctx context.Context, name domain.SubscriptionName)
 	d.status.signal(key, signal)
 	w = &worker{fingerprint: fp, cancel: cancel, done: make(chan struct{})}
 	d.workers[key] = w
-	go func() {
-		defer close(w.done)
-		d.consume(wctx, &topic, &sub, share)
-	}()
+	// The worker's goroutine ends when the subscription first rests;
+	// whichever goroutine ends the delivery closes done.
+	go d.start(wctx, &topic, &sub, share, func() { close(w.done) })
 	if sub.State == domain.StatePending {
 		_, err := d.store.UpdateSubscription(ctx, name, func(s domain.Subscription) (domain.Subscription, error) {
 			if s.State == domain.StatePending {

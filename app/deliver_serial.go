@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hermes-go/hermes/domain"
@@ -38,21 +38,32 @@ type delivery struct {
 }
 
 // consume runs one subscription's consumer (reading share of its
-// partitions) until ctx ends, reopening it after failures. topic and sub
-// are copied; they come by pointer, and the setup is newDelivery's, so
-// that the frames under an idle subscription's Poll stay small: its
-// goroutine's stack is then shrunk by the garbage collector to 8 KiB,
-// where 4.4 KiB of frames kept it at 16.
+// partitions) until ctx ends, reopening it after failures, and returns
+// when it stopped; start is the same without waiting.
 func (d *Deliverer) consume(ctx context.Context, topic *domain.Topic, sub *domain.Subscription, share ports.PartitionShare) {
+	done := make(chan struct{})
+	d.start(ctx, topic, sub, share, func() { close(done) })
+	<-done
+}
+
+// start delivers sub until ctx ends, then calls done. It runs on the
+// calling goroutine until the subscription first rests (deliveryRun):
+// with nothing to deliver and a consumer that calls back
+// (ports.ReadyNotifier), no goroutine waits for it. topic and sub are
+// copied; they come by pointer, and the setup is newDelivery's, so that
+// the frames under a waiting subscription's Poll (a consumer that cannot
+// call back) stay small: its goroutine's stack is then shrunk by the
+// garbage collector to 8 KiB, where 4.4 KiB of frames kept it at 16.
+func (d *Deliverer) start(ctx context.Context, topic *domain.Topic, sub *domain.Subscription, share ports.PartitionShare, done func()) {
 	dl, err := d.newDelivery(topic, sub)
 	if err != nil {
 		// Validation rejects such filters; delivering unfiltered would
 		// send what the subscriber asked not to get, so wait for a fix.
 		dl.log.Error("subscription filters do not compile; not delivering", "err", err)
-		<-ctx.Done()
+		context.AfterFunc(ctx, done)
 		return
 	}
-	dl.run(ctx, share)
+	dl.begin(ctx, share, done).resume()
 }
 
 // newDelivery prepares the delivery of sub: its default policy, labels,
@@ -80,48 +91,119 @@ func (d *Deliverer) newDelivery(topic *domain.Topic, sub *domain.Subscription) (
 	return dl, nil
 }
 
-// run delivers until ctx ends, reopening the consumer after failures.
-func (dl *delivery) run(ctx context.Context, share ports.PartitionShare) {
+// deliveryRun is a running delivery's loop: its consumer and what is in
+// flight, kept while the subscription rests.
+type deliveryRun struct {
+	dl    *delivery
+	ctx   context.Context
+	share ports.PartitionShare
+	done  func()
+	// ends are undone, last first, when the delivery stops.
+	ends []func()
+	// the open consumer (nil: to open) and its loop's state
+	c       ports.MessageConsumer
+	offsets *offsetTracker
+	serial  *serialRun
+}
+
+// begin sets up the delivery's rate, max-rate share and periodic work.
+func (dl *delivery) begin(ctx context.Context, share ports.PartitionShare, done func()) *deliveryRun {
 	d := dl.Deliverer
-	var wg sync.WaitGroup
-	sctx, stop := context.WithCancel(ctx)
-	defer func() { stop(); wg.Wait() }()
+	r := &deliveryRun{dl: dl, ctx: ctx, share: share, done: done}
 	if dl.sub.Serial != nil && dl.sub.Batch == nil {
 		dl.slots = make(chan struct{}, dl.inflightSize())
 		dl.limiter = newRateLimiter(d.cfg.Rate, dl.sub.Serial.Rate)
 		if d.maxRates.registry != nil {
-			defer dl.shareMaxRate(sctx)()
+			r.ends = append(r.ends, dl.shareMaxRate(ctx))
 		}
 		dl.reportRate(dl.limiter.current())
 	}
 	// Rate adjustment and gauges run on the Deliverer's shared periodic
-	// goroutine: an idle subscription costs only this goroutine.
-	defer d.periodic.add(dl.periodic)()
+	// goroutine: an idle subscription costs none of its own.
+	r.ends = append(r.ends, d.periodic.add(dl.periodic))
+	return r
+}
+
+// resume runs the loop on the calling goroutine until the subscription
+// rests or ctx ends (then the delivery is undone and done called).
+func (r *deliveryRun) resume() {
+	if r.loop() {
+		r.rest()
+		return
+	}
+	for i := len(r.ends) - 1; i >= 0; i-- {
+		r.ends[i]()
+	}
+	r.done()
+}
+
+// rest leaves the subscription without a goroutine until its consumer has
+// something for it or ctx ends: the first of the two resumes the loop on a
+// new goroutine.
+func (r *deliveryRun) rest() {
+	registered := make(chan struct{})
+	var woken atomic.Bool
+	var stopReady, stopCtx func() bool
+	wake := func() {
+		if !woken.CompareAndSwap(false, true) {
+			return
+		}
+		go func() {
+			<-registered
+			stopReady()
+			stopCtx()
+			r.resume()
+		}()
+	}
+	stopReady = r.c.(ports.ReadyNotifier).NotifyReady(wake)
+	stopCtx = context.AfterFunc(r.ctx, wake)
+	close(registered)
+}
+
+// loop delivers, reopening the consumer after failures, until ctx ends
+// (false) or the subscription rests (true: the consumer stays open).
+func (r *deliveryRun) loop() bool {
+	d, dl := r.dl.Deliverer, r.dl
 	name := dl.sub.QualifiedName()
-	for ctx.Err() == nil {
-		offsets := newOffsetTracker(ctx)
-		var c ports.MessageConsumer
-		// The consumer calls revoked only inside Poll, so c is set by then.
-		revoked := func(rctx context.Context, partitions []int32, lost bool) {
-			dl.revoke(rctx, c, offsets, partitions, lost)
+	for {
+		if r.c == nil {
+			if r.ctx.Err() != nil {
+				return false
+			}
+			offsets := newOffsetTracker(r.ctx)
+			var c ports.MessageConsumer
+			// The consumer calls revoked only inside Poll, so c is set by then.
+			revoked := func(rctx context.Context, partitions []int32, lost bool) {
+				dl.revoke(rctx, c, offsets, partitions, lost)
+			}
+			c, err := d.consumers.Consumer(r.ctx, dl.topic, name, ports.ConsumerOptions{Revoked: revoked, Share: r.share})
+			if err != nil {
+				dl.log.Error("opening consumer failed", "err", err)
+				sleep(r.ctx, d.cfg.RestartBackoff)
+				continue
+			}
+			r.c, r.offsets = c, offsets
+			if dl.limiter != nil {
+				r.serial = dl.newSerialRun(c, offsets)
+			}
 		}
-		c, err := d.consumers.Consumer(ctx, dl.topic, name, ports.ConsumerOptions{Revoked: revoked, Share: share})
-		if err != nil {
-			dl.log.Error("opening consumer failed", "err", err)
-			sleep(ctx, d.cfg.RestartBackoff)
-			continue
-		}
-		if dl.limiter != nil {
-			err = dl.serialLoop(ctx, c, offsets)
+		var err error
+		if r.serial != nil {
+			var resting bool
+			if resting, err = r.serial.loop(r.ctx); resting {
+				return true
+			}
+			r.serial.finish(r.ctx)
 		} else {
-			err = dl.batchLoop(ctx, c, offsets)
+			err = dl.batchLoop(r.ctx, r.c, r.offsets)
 		}
-		if cerr := c.Close(); cerr != nil {
+		if cerr := r.c.Close(); cerr != nil {
 			dl.log.Warn("closing consumer failed", "err", cerr)
 		}
-		if err != nil && ctx.Err() == nil {
+		r.c, r.offsets, r.serial = nil, nil, nil
+		if err != nil && r.ctx.Err() == nil {
 			dl.log.Error("consumer failed, reopening", "err", err)
-			sleep(ctx, d.cfg.RestartBackoff)
+			sleep(r.ctx, d.cfg.RestartBackoff)
 		}
 	}
 }
@@ -183,66 +265,112 @@ func (dl *delivery) inflightSize() int {
 	return dl.cfg.InflightSize
 }
 
-// serialLoop polls and sends messages with up to inflightSize in flight,
-// as Hermes does: with more than one in flight, messages of one partition
+// serialRun is a serial subscription's loop over one consumer: see loop.
+type serialRun struct {
+	dl      *delivery
+	c       ports.MessageConsumer
+	offsets *offsetTracker
+	ticker  *time.Ticker // stopped while resting
+	workers *sendWorkers
+	canRest bool // c is a ports.ReadyNotifier
+	resting bool
+}
+
+func (dl *delivery) newSerialRun(c ports.MessageConsumer, offsets *offsetTracker) *serialRun {
+	slots := dl.slots
+	_, canRest := c.(ports.ReadyNotifier)
+	return &serialRun{dl: dl, c: c, offsets: offsets, canRest: canRest,
+		ticker: time.NewTicker(dl.cfg.CommitPeriod),
+		workers: newSendWorkers(cap(slots), dl.cfg.SendWorkerIdle, func(j sendJob) {
+			defer func() { <-slots }()
+			defer offsets.end(j.ctx, j.m)
+			if dl.deliverMessage(j.ctx, j.m) {
+				offsets.finish(j.m)
+			}
+		})}
+}
+
+// pollNow is an ended context: a Poll with it takes what is there
+// without waiting.
+var pollNow = func() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}()
+
+// loop polls and sends messages with up to inflightSize in flight, as
+// Hermes does: with more than one in flight, messages of one partition
 // may reach the subscriber out of order (inflightSize 1 keeps partition
 // order). It polls again as soon as a poll's messages all have a slot, so
 // a message retried for its whole messageTtl holds one slot, not the
 // subscription. Offsets are committed up to the lowest unfinished message
 // of each partition, every CommitPeriod: while anything is in flight or
-// uncommitted, Poll is bounded by CommitPeriod; an idle subscription waits
-// in Poll without waking up. Partitions move only inside Poll, where
-// revoke settles them (see revoke). The messages are sent by up to
-// inflightSize send workers (deliver_workers.go), which leave after
-// SendWorkerIdle without a message and all end when the loop returns.
-func (dl *delivery) serialLoop(ctx context.Context, c ports.MessageConsumer, offsets *offsetTracker) error {
-	slots := dl.slots
-	ticker := time.NewTicker(dl.cfg.CommitPeriod)
-	defer ticker.Stop()
-	workers := newSendWorkers(cap(slots), dl.cfg.SendWorkerIdle, func(j sendJob) {
-		defer func() { <-slots }()
-		defer offsets.end(j.ctx, j.m)
-		if dl.deliverMessage(j.ctx, j.m) {
-			offsets.finish(j.m)
-		}
-	})
-	defer func() {
-		// The consumer is closed after this returns: stop what is in
-		// flight (it stays uncommitted) and commit what finished.
-		offsets.cancel(nil)
-		workers.close()
-		workers.wait()
-		dl.commit(ctx, c, offsets)
-	}()
+// uncommitted, Poll is bounded by CommitPeriod. An idle subscription
+// (nothing in flight or uncommitted, nothing to poll) rests when its
+// consumer can call back: loop returns true, and is called again when
+// there is something to poll. Otherwise it waits in Poll without waking
+// up. Partitions move only inside Poll, where revoke settles them (see
+// revoke). The messages are sent by up to inflightSize send workers
+// (deliver_workers.go), which leave after SendWorkerIdle without a
+// message. On false, the caller calls finish.
+func (s *serialRun) loop(ctx context.Context) (resting bool, err error) {
+	dl, c, offsets, slots := s.dl, s.c, s.offsets, s.dl.slots
+	if s.resting {
+		s.resting = false
+		s.ticker.Reset(dl.cfg.CommitPeriod)
+	}
 	for {
-		msgs, err := dl.poll(ctx, c, offsets)
+		if ctx.Err() != nil {
+			return false, nil
+		}
+		var msgs []ports.ReceivedMessage
+		if s.canRest && !offsets.busy() {
+			msgs, err = c.Poll(pollNow)
+			if err != nil && errors.Is(err, pollNow.Err()) && len(msgs) == 0 {
+				s.ticker.Stop()
+				s.resting = true
+				return true, nil
+			}
+		} else {
+			msgs, err = dl.poll(ctx, c, offsets)
+		}
 		switch {
 		case ctx.Err() != nil:
-			return nil
+			return false, nil
 		case errors.Is(err, context.DeadlineExceeded):
 			dl.commit(ctx, c, offsets)
 			continue
 		case err != nil:
-			return err
+			return false, err
 		}
 		offsets.add(msgs)
 		for _, m := range msgs {
-			if !dl.waitFor(ctx, slots, ticker.C, c, offsets) {
-				return nil
+			if !dl.waitFor(ctx, slots, s.ticker.C, c, offsets) {
+				return false, nil
 			}
 			mctx, ok := offsets.start(m)
 			if !ok {
 				<-slots
 				continue
 			}
-			workers.submit(sendJob{ctx: mctx, m: m})
+			s.workers.submit(sendJob{ctx: mctx, m: m})
 		}
 		select {
-		case <-ticker.C:
+		case <-s.ticker.C:
 			dl.commit(ctx, c, offsets)
 		default:
 		}
 	}
+}
+
+// finish ends the loop for good before the consumer is closed: it stops
+// what is in flight (it stays uncommitted) and commits what finished.
+func (s *serialRun) finish(ctx context.Context) {
+	s.ticker.Stop()
+	s.offsets.cancel(nil)
+	s.workers.close()
+	s.workers.wait()
+	s.dl.commit(ctx, s.c, s.offsets)
 }
 
 // poll polls, bounded by CommitPeriod while offsets are busy (then it

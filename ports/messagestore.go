@@ -126,6 +126,21 @@ type MessageConsumer interface {
 	Close() error
 }
 
+// ReadyNotifier is implemented by a MessageConsumer that can call back
+// when a Poll would not block, so that a subscription with nothing to read
+// waits without a goroutine of its own (the shared Kafka consumer: 10 000
+// idle subscriptions on a node would otherwise be 10 000 goroutines
+// parked in Poll).
+type ReadyNotifier interface {
+	// NotifyReady calls ready once, as soon as a Poll would return
+	// without blocking: messages are buffered, a failure is to be
+	// reported, or the consumer closed. It calls it on a goroutine of the
+	// consumer, or before returning when that is so already; ready must
+	// not block. The returned stop cancels the call and reports whether it
+	// did so before ready was called. One call is pending at a time.
+	NotifyReady(ready func()) (stop func() bool)
+}
+
 // RevokeFunc is told that partitions are leaving a consumer. It runs on a
 // goroutine of the consumer while the loop is inside Poll, and the hand-over
 // waits until it returns, so it must return well within the store's

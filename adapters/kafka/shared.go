@@ -389,13 +389,54 @@ type SharedConsumer struct {
 	gone    error // the topic is gone, or the consumer closed: every Poll fails
 	closed  bool
 	next    int // the reader the next Poll starts at, for fairness
+	// waker is the pending NotifyReady call. It is set under mu, after mu
+	// showed nothing to take; whatever makes something takeable changes
+	// it under mu too and calls notify after, so no wake-up is lost.
+	waker atomic.Pointer[waker]
 }
 
-// notify wakes a Poll waiting for records.
+var _ ports.ReadyNotifier = (*SharedConsumer)(nil)
+
+// waker is one NotifyReady call: fired or stopped, whichever comes first.
+type waker struct {
+	ready func()
+	spent atomic.Bool
+}
+
+func (w *waker) fire() {
+	if w.spent.CompareAndSwap(false, true) {
+		w.ready()
+	}
+}
+
+// notify wakes a Poll waiting for records, or the pending NotifyReady.
 func (c *SharedConsumer) notify() {
+	if w := c.waker.Swap(nil); w != nil {
+		w.fire()
+	}
 	select {
 	case c.ready <- struct{}{}:
 	default:
+	}
+}
+
+// NotifyReady implements ports.ReadyNotifier: ready is called when a
+// reader of the consumer has records, a fetch failed, or the consumer
+// closed.
+func (c *SharedConsumer) NotifyReady(ready func()) (stop func() bool) {
+	w := &waker{ready: ready}
+	c.mu.Lock()
+	now := c.gone != nil || c.failed != nil || slices.ContainsFunc(c.readers, func(r *reader) bool { return len(r.recs) > 0 })
+	if !now {
+		c.waker.Store(w)
+	}
+	c.mu.Unlock()
+	if now {
+		w.fire()
+	}
+	return func() bool {
+		c.waker.CompareAndSwap(w, nil)
+		return w.spent.CompareAndSwap(false, true)
 	}
 }
 

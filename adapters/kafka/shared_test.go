@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hermes-go/hermes/domain"
+	"github.com/hermes-go/hermes/ports"
 )
 
 // Poll returns at most MaxPollRecords, in offset order without gaps
@@ -47,4 +48,51 @@ func TestSharedPollIsBoundedAndCloseEndsIt(t *testing.T) {
 	require.NoError(t, c.Close(), "Close is idempotent")
 	_, err := c.Poll(t.Context())
 	assert.ErrorIs(t, err, domain.ErrUnavailable)
+}
+
+// NotifyReady calls back once when there is something to poll: at once
+// when records are buffered, when one is produced, when the consumer
+// closes; a stopped call never comes.
+func TestSharedNotifyReady(t *testing.T) {
+	t.Parallel()
+	_, cfg := faultyCluster(t)
+	adm := newAdmin(t, cfg)
+	prod := newProducer(t, cfg)
+	topic := jsonTopic("shared.notify")
+	require.NoError(t, adm.CreateTopic(t.Context(), topic))
+	require.NoError(t, adm.CreateSubscriptionPosition(t.Context(), domain.SubscriptionName{Topic: topic.QualifiedName(), Name: "s"}))
+	c := sharedConsumer(t, newSharedFactory(t, cfg), topic).(ports.ReadyNotifier)
+	poll := c.(ports.MessageConsumer)
+	notified := func() (<-chan struct{}, func() bool) {
+		ch := make(chan struct{}, 2)
+		stop := c.NotifyReady(func() { ch <- struct{}{} })
+		return ch, stop
+	}
+	wait := func(ch <-chan struct{}, what string) {
+		t.Helper()
+		select {
+		case <-ch:
+		case <-time.After(30 * time.Second):
+			t.Fatal("no call back: " + what)
+		}
+	}
+
+	stopped, stop := notified()
+	assert.True(t, stop(), "stopped before anything came")
+	ready, _ := notified()
+	require.NoError(t, prod.Produce(t.Context(), topic, domain.Message{ID: "1", Body: []byte(`{}`)}))
+	wait(ready, "a record was produced")
+
+	again, stop := notified()
+	wait(again, "a record is buffered already")
+	assert.False(t, stop(), "the call came before stop")
+	got, err := poll.Poll(t.Context())
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+
+	closing, _ := notified()
+	require.NoError(t, poll.Close())
+	wait(closing, "the consumer closed")
+	assert.Empty(t, stopped, "a stopped call never comes")
+	assert.Len(t, ready, 0, "one call per NotifyReady")
 }
