@@ -77,20 +77,15 @@ const (
 	gauge
 )
 
-// family is one registered vector; vec is nil when registration failed
-// (then the metric is dropped; the failure was logged once).
-type family struct {
-	vec any // *prometheus.CounterVec, *prometheus.HistogramVec or *prometheus.GaugeVec
-}
-
-// Metrics is the Prometheus ports.Metrics. Vectors are created on first
-// use per name and label-key set and cached; all methods are safe for
-// concurrent use and never block on I/O.
+// Metrics is the Prometheus ports.Metrics. A family (collector.go) is
+// registered on first use per name and label-key set, and a series on its
+// first measurement; all methods are safe for concurrent use and never
+// block on I/O.
 type Metrics struct {
 	cfg      Config
 	log      *slog.Logger
 	registry *prometheus.Registry
-	families sync.Map // cache key -> *family
+	families sync.Map // cache key -> *family; nil when it cannot be registered
 	mu       sync.Mutex
 }
 
@@ -125,29 +120,29 @@ func (m *Metrics) Count(name string, labels ports.Labels, delta int64) {
 	if delta < 0 {
 		return
 	}
-	if c, ok := m.metric(counter, name, labels).(prometheus.Counter); ok {
-		c.Add(float64(delta))
+	if c, ok := m.metric(counter, name, labels).(*scalar); ok {
+		c.add(float64(delta))
 	}
 }
 
 // Observe implements ports.Metrics, in seconds.
 func (m *Metrics) Observe(name string, labels ports.Labels, d time.Duration) {
-	if o, ok := m.metric(timer, name, labels).(prometheus.Observer); ok {
-		o.Observe(d.Seconds())
+	if h, ok := m.metric(timer, name, labels).(*histogram); ok {
+		h.observe(d.Seconds())
 	}
 }
 
 // Record implements ports.Metrics.
 func (m *Metrics) Record(name string, labels ports.Labels, value float64) {
-	if o, ok := m.metric(distribution, name, labels).(prometheus.Observer); ok {
-		o.Observe(value)
+	if h, ok := m.metric(distribution, name, labels).(*histogram); ok {
+		h.observe(value)
 	}
 }
 
 // Gauge implements ports.Metrics.
 func (m *Metrics) Gauge(name string, labels ports.Labels, value float64) {
-	if g, ok := m.metric(gauge, name, labels).(prometheus.Gauge); ok {
-		g.Set(value)
+	if g, ok := m.metric(gauge, name, labels).(*scalar); ok {
+		g.set(value)
 	}
 }
 
@@ -175,35 +170,25 @@ func (m *Metrics) Series(name string, labels ports.Labels) (string, ports.Labels
 	return prefix + "_" + sanitize(name), labels
 }
 
-// metric returns the child of the vector for name and labels, or nil when
-// the metric cannot be registered or a label value is invalid.
+// metric returns the series of name and labels (a *scalar for counters
+// and gauges, a *histogram for timers and distributions), or nil when the
+// family cannot be registered or a label value is invalid.
 func (m *Metrics) metric(k kind, name string, labels ports.Labels) any {
 	name, labels = m.Series(name, labels)
 	keys := slices.Sorted(maps.Keys(labels))
 	f := m.family(k, name, keys)
-	if f.vec == nil {
+	if f == nil {
 		return nil
 	}
-	values := make([]string, len(keys))
-	for i, key := range keys {
-		values[i] = labels[key]
-	}
-	var (
-		c   any
-		err error
-	)
-	switch vec := f.vec.(type) {
-	case *prometheus.CounterVec:
-		c, err = vec.GetMetricWithLabelValues(values...)
-	case *prometheus.HistogramVec:
-		c, err = vec.GetMetricWithLabelValues(values...)
-	case *prometheus.GaugeVec:
-		c, err = vec.GetMetricWithLabelValues(values...)
-	}
-	if err != nil {
+	var buf [128]byte
+	key, ok := labelKey(buf[:0], keys, labels)
+	if !ok {
 		return nil
 	}
-	return c
+	if k == timer || k == distribution {
+		return f.histogram(key)
+	}
+	return f.scalar(key)
 }
 
 func (m *Metrics) family(k kind, name string, keys []string) *family {
@@ -216,37 +201,29 @@ func (m *Metrics) family(k kind, name string, keys []string) *family {
 	if f, ok := m.families.Load(cacheKey); ok {
 		return f.(*family)
 	}
-	f := &family{}
-	vec, c := m.newVec(k, name, keys)
-	if err := m.registry.Register(c); err != nil {
-		m.log.Error("metric cannot be registered; dropping its values", "metric", name, "labels", keys, "err", err)
-	} else {
-		f.vec = vec
-	}
-	m.families.Store(cacheKey, f)
-	return f
-}
-
-func (m *Metrics) newVec(k kind, name string, keys []string) (any, prometheus.Collector) {
 	labelNames := make([]string, len(keys))
 	for i, key := range keys {
 		labelNames[i] = sanitize(key)
 	}
-	help := "Hermes metric " + name + "."
+	fqName, buckets := name, []float64(nil)
 	switch k {
 	case counter:
-		v := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name + "_total", Help: help}, labelNames)
-		return v, v
+		fqName += "_total"
 	case timer:
-		v := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name + "_seconds", Help: help, Buckets: m.cfg.Buckets}, labelNames)
-		return v, v
+		fqName, buckets = name+"_seconds", m.cfg.Buckets
 	case distribution:
-		v := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: m.cfg.ValueBuckets}, labelNames)
-		return v, v
-	default:
-		v := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labelNames)
-		return v, v
+		buckets = m.cfg.ValueBuckets
 	}
+	f, err := newFamily(k, fqName, "Hermes metric "+name+".", labelNames, buckets)
+	if err == nil {
+		err = m.registry.Register(f)
+	}
+	if err != nil {
+		m.log.Error("metric cannot be registered; dropping its values", "metric", name, "labels", keys, "err", err)
+		f = nil
+	}
+	m.families.Store(cacheKey, f)
+	return f
 }
 
 func sanitize(s string) string {
@@ -270,7 +247,7 @@ type series struct {
 	name   string
 	labels ports.Labels
 	once   sync.Once
-	child  any // prometheus.Counter or prometheus.Observer; nil: dropped
+	child  any // *scalar or *histogram; nil: dropped
 }
 
 func (m *Metrics) newSeries(k kind, name string, labels ports.Labels) *series {
@@ -302,21 +279,21 @@ func (s *series) Add(delta int64) {
 	if delta < 0 {
 		return
 	}
-	if c, ok := s.resolve().(prometheus.Counter); ok {
-		c.Add(float64(delta))
+	if c, ok := s.resolve().(*scalar); ok {
+		c.add(float64(delta))
 	}
 }
 
 // Observe implements ports.Timer, in seconds.
 func (s *series) Observe(d time.Duration) {
-	if o, ok := s.resolve().(prometheus.Observer); ok {
-		o.Observe(d.Seconds())
+	if h, ok := s.resolve().(*histogram); ok {
+		h.observe(d.Seconds())
 	}
 }
 
 // Record implements ports.Distribution.
 func (s *series) Record(v float64) {
-	if o, ok := s.resolve().(prometheus.Observer); ok {
-		o.Observe(v)
+	if h, ok := s.resolve().(*histogram); ok {
+		h.observe(v)
 	}
 }

@@ -149,3 +149,48 @@ func TestConcurrentFirstUse(t *testing.T) {
 		assert.Equal(t, 20.0, v, name)
 	}
 }
+
+// TestHistogramLabelLeIsDropped: a timer with a label named "le" (which
+// its buckets use) is dropped with an error logged, not a panic.
+func TestHistogramLabelLeIsDropped(t *testing.T) {
+	t.Parallel()
+	m := prometheus.New(prometheus.Config{}, testLogger())
+	m.Observe("subscription.latency", ports.Labels{"le": "x"}, time.Millisecond)
+	m.Timer("subscription.latency", ports.Labels{"le": "x"}).Observe(time.Millisecond)
+	m.Count("subscription.delivered", ports.Labels{"le": "x"}, 1) // a counter may have it
+	v, ok := read(m, "subscription.delivered", ports.Labels{"le": "x"})
+	require.True(t, ok)
+	assert.Equal(t, 1.0, v)
+	_, ok = read(m, "subscription.latency", ports.Labels{"le": "x"})
+	assert.False(t, ok)
+}
+
+// TestConcurrentObservations: every observation of one histogram from
+// many goroutines is counted, in its bucket and in the sum.
+func TestConcurrentObservations(t *testing.T) {
+	t.Parallel()
+	m := prometheus.New(prometheus.Config{Buckets: []float64{0.01, 1}}, testLogger())
+	labels := ports.Labels{"group": "g", "topic": "t", "subscription": "s"}
+	timer := m.Timer("subscription.latency", labels)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 500 {
+				timer.Observe(time.Millisecond)
+				m.Observe("subscription.latency", labels, 2*time.Second)
+				m.Count("subscription.delivered", labels, 1)
+			}
+		})
+	}
+	wg.Wait()
+	fams, err := scrape(m)
+	require.NoError(t, err)
+	h := fams["hermes_consumers_subscription_latency_seconds"].GetMetric()[0].GetHistogram()
+	assert.Equal(t, uint64(8000), h.GetSampleCount())
+	assert.InDelta(t, 4000*0.001+4000*2.0, h.GetSampleSum(), 1e-6)
+	assert.Equal(t, uint64(4000), h.GetBucket()[0].GetCumulativeCount())
+	assert.Equal(t, uint64(4000), h.GetBucket()[1].GetCumulativeCount())
+	delivered, ok := read(m, "subscription.delivered", labels)
+	require.True(t, ok)
+	assert.Equal(t, 4000.0, delivered)
+}
