@@ -27,16 +27,22 @@ type sendJob struct {
 // queue holds only sendQueue of them (a job is 184 bytes: a queue of
 // inflightSize, 100 by default, was half the memory of an idle
 // subscription): submit then waits for a worker to take one, and there
-// always is one on its way (see pending). One goroutine submits and then
-// closes; wait returns once every submitted job ran.
+// always is one on its way (see pending). The queue exists only while
+// workers run: the last worker to leave drops it, and the next submit
+// makes a new one (sendQueue jobs were 1.5 KB of every idle
+// subscription). One goroutine submits and then closes; wait returns once
+// every submitted job ran.
 type sendWorkers struct {
 	size int
 	idle time.Duration
 	run  func(sendJob)
-	jobs chan sendJob
 	wg   sync.WaitGroup
 
 	mu sync.Mutex
+	// jobs is the queue, nil while no worker runs; each worker reads the
+	// one it was started for.
+	jobs chan sendJob
+	done bool // close was called
 	// running counts the workers; waiting those not running a job (a worker
 	// just started counts as waiting); pending the jobs submitted and not
 	// yet taken. A worker starts only while pending > waiting, and leaves
@@ -49,7 +55,7 @@ type sendWorkers struct {
 const sendQueue = 8
 
 func newSendWorkers(size int, idle time.Duration, run func(sendJob)) *sendWorkers {
-	return &sendWorkers{size: size, idle: idle, run: run, jobs: make(chan sendJob, min(size, sendQueue))}
+	return &sendWorkers{size: size, idle: idle, run: run}
 }
 
 // submit queues j for a worker, starting one when none is free and fewer
@@ -58,19 +64,30 @@ func newSendWorkers(size int, idle time.Duration, run func(sendJob)) *sendWorker
 func (w *sendWorkers) submit(j sendJob) {
 	w.mu.Lock()
 	w.pending++
+	if w.jobs == nil {
+		w.jobs = make(chan sendJob, min(w.size, sendQueue))
+	}
+	jobs := w.jobs
 	if w.pending > w.waiting && w.running < w.size {
 		w.running++
 		w.waiting++
-		w.wg.Go(w.work)
+		w.wg.Go(func() { w.work(jobs) })
 	}
 	w.mu.Unlock()
-	w.jobs <- j
+	jobs <- j
 }
 
 // close ends the workers once the queue is empty; no submit may follow.
 // The queued jobs still run (under their contexts, cancelled by then when
 // the loop stops).
-func (w *sendWorkers) close() { close(w.jobs) }
+func (w *sendWorkers) close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.done = true
+	if w.jobs != nil {
+		close(w.jobs)
+	}
+}
 
 // wait waits for the workers to end (after close, or after they all went
 // idle).
@@ -81,13 +98,13 @@ func (w *sendWorkers) wait() { w.wg.Wait() }
 // timer operation per message showed in the delivery profile): it fires
 // every period, and a worker that took a job since the last tick stays.
 // So a worker leaves between one and two idle periods after its last job.
-func (w *sendWorkers) work() {
+func (w *sendWorkers) work(jobs <-chan sendJob) {
 	timer := time.NewTimer(w.idle)
 	defer timer.Stop()
 	busy := false
 	for {
 		select {
-		case j, ok := <-w.jobs:
+		case j, ok := <-jobs:
 			if !ok {
 				w.closed()
 				return
@@ -120,6 +137,11 @@ func (w *sendWorkers) leave() bool {
 	}
 	w.waiting--
 	w.running--
+	if w.running == 0 && !w.done {
+		// No job is pending (pending < waiting, now 0), so nobody sends on
+		// the queue: it can go, and the next submit makes another.
+		w.jobs = nil
+	}
 	return true
 }
 
@@ -129,6 +151,13 @@ func (w *sendWorkers) closed() {
 	defer w.mu.Unlock()
 	w.waiting--
 	w.running--
+}
+
+// queued reports whether the queue exists (for tests).
+func (w *sendWorkers) queued() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.jobs != nil
 }
 
 // workers reports how many workers run (for tests).

@@ -143,3 +143,24 @@ func TestSendWorkersCloseRunsTheQueuedJobs(t *testing.T) {
 	s.w.wait()
 	assert.Equal(t, int64(size), ran.Load(), "every queued job ran (and so gave back its slot)")
 }
+
+func TestSendWorkersHoldNoQueueWhileIdle(t *testing.T) {
+	t.Parallel()
+	var ran atomic.Int64
+	s := newSlotted(8, time.Millisecond, func(sendJob) { ran.Add(1) })
+	assert.False(t, s.w.queued(), "an idle subscription holds no send queue")
+	for i := range int64(20) {
+		s.submit(i)
+	}
+	require.Eventually(t, func() bool { return s.w.workers() == 0 }, 10*time.Second, time.Millisecond,
+		"idle send goroutines end")
+	assert.False(t, s.w.queued(), "the last worker to leave drops the queue")
+	for i := range int64(20) {
+		s.submit(20 + i)
+	}
+	require.Eventually(t, func() bool { return ran.Load() == 40 }, 10*time.Second, time.Millisecond,
+		"messages after the queue went get a new one")
+	s.w.close()
+	s.w.wait()
+	assert.Zero(t, s.w.workers())
+}
