@@ -152,7 +152,11 @@ func (s *Store) create(path, series string) (*gowhisper.Whisper, error) {
 	if strings.HasSuffix(series, ".count") {
 		agg = gowhisper.Max
 	}
-	return gowhisper.Create(path, s.retentions, agg, 0)
+	// Sparse: the archives are a hole until written, which reads as empty
+	// slots just as zeros do (carbon's WHISPER_SPARSE_CREATE). Writing the
+	// zeros was most of the CPU of 10 000 new subscriptions' first flushes,
+	// and 73 KB of disk per series however few points it holds.
+	return gowhisper.CreateWithOptions(path, s.retentions, agg, 0, &gowhisper.Options{Sparse: true})
 }
 
 // Read returns the points of a series stored between from and until,

@@ -3,6 +3,7 @@ package whisper_test
 import (
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -102,4 +103,26 @@ func TestSeriesAreCreatedLazilyAndSmall(t *testing.T) {
 	info, err := os.Stat(filepath.Join(dir, "p", "delivered", "count.wsp"))
 	require.NoError(t, err)
 	assert.Less(t, info.Size(), int64(80*1024), "a series file of the default retention")
+}
+
+// New files are sparse: the archives take disk only where points were
+// written (creating them used to write 73 KB of zeros per series), and
+// the holes read as empty slots.
+func TestNewFilesAreSparse(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	store, err := whisper.Open(whisper.Config{Dir: dir}, testLogger())
+	require.NoError(t, err)
+	now := time.Now()
+	require.NoError(t, store.Write(now, map[string]float64{"a.b.count": 7}))
+
+	fi, err := os.Stat(filepath.Join(dir, "a", "b", "count.wsp"))
+	require.NoError(t, err)
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	require.True(t, ok, "a Linux file system")
+	assert.Less(t, st.Blocks*512, fi.Size()/2, "allocated %d bytes of %d", st.Blocks*512, fi.Size())
+	pts, err := store.Read("a.b.count", now.Add(-time.Hour), now.Add(time.Second))
+	require.NoError(t, err)
+	require.Len(t, pts, 1, "one point; the holes are empty slots")
+	assert.Equal(t, 7.0, pts[0].Value)
 }
