@@ -51,53 +51,55 @@ var _ ports.SeriesMetrics = fanout(nil)
 
 // Counter implements ports.SeriesMetrics with each writer's own handle.
 func (f fanout) Counter(name string, labels ports.Labels) ports.Counter {
-	hs := make(fanoutSeries, len(f))
+	hs := make(fanoutCounter, len(f))
 	for i, m := range f {
-		hs[i].c = ports.CounterOf(m, name, labels)
+		hs[i] = ports.CounterOf(m, name, labels)
 	}
 	return hs
 }
 
 // Timer implements ports.SeriesMetrics with each writer's own handle.
 func (f fanout) Timer(name string, labels ports.Labels) ports.Timer {
-	hs := make(fanoutSeries, len(f))
+	hs := make(fanoutTimer, len(f))
 	for i, m := range f {
-		hs[i].t = ports.TimerOf(m, name, labels)
+		hs[i] = ports.TimerOf(m, name, labels)
 	}
 	return hs
 }
 
 // Distribution implements ports.SeriesMetrics with each writer's own handle.
 func (f fanout) Distribution(name string, labels ports.Labels) ports.Distribution {
-	hs := make(fanoutSeries, len(f))
+	hs := make(fanoutDistribution, len(f))
 	for i, m := range f {
-		hs[i].d = ports.DistributionOf(m, name, labels)
+		hs[i] = ports.DistributionOf(m, name, labels)
 	}
 	return hs
 }
 
-// fanoutSeries holds one handle per writer, of the one kind it was made for.
-type fanoutSeries []struct {
-	c ports.Counter
-	t ports.Timer
-	d ports.Distribution
-}
+// fanoutCounter, fanoutTimer and fanoutDistribution hold one handle per
+// writer: a type per kind, as a subscription keeps about a dozen handles
+// and one struct of all three kinds per writer tripled their size.
+type (
+	fanoutCounter      []ports.Counter
+	fanoutTimer        []ports.Timer
+	fanoutDistribution []ports.Distribution
+)
 
-func (hs fanoutSeries) Add(delta int64) {
+func (hs fanoutCounter) Add(delta int64) {
 	for _, h := range hs {
-		h.c.Add(delta)
+		h.Add(delta)
 	}
 }
 
-func (hs fanoutSeries) Observe(d time.Duration) {
+func (hs fanoutTimer) Observe(d time.Duration) {
 	for _, h := range hs {
-		h.t.Observe(d)
+		h.Observe(d)
 	}
 }
 
-func (hs fanoutSeries) Record(v float64) {
+func (hs fanoutDistribution) Record(v float64) {
 	for _, h := range hs {
-		h.d.Record(v)
+		h.Record(v)
 	}
 }
 

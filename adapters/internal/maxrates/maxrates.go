@@ -15,10 +15,24 @@ import (
 
 var _ ports.MaxRateRegistry = (*Registry)(nil)
 
-// Registry keeps histories and maxes in maps. The zero value is ready.
+// Registry keeps histories and maxes by subscription. The zero value is
+// ready.
 type Registry struct {
-	mu   sync.Mutex
-	subs map[domain.SubscriptionName]map[string]*domain.InstanceRate
+	mu sync.Mutex
+	// subs holds each subscription's instances, in no order: a slice, not
+	// a map by consumer id, as a subscription has one or a few instances
+	// and a map each was 450 bytes of every subscription on a node.
+	subs map[domain.SubscriptionName][]*domain.InstanceRate
+}
+
+// instance is consumerID's entry of sub, nil if none. Called with mu held.
+func (r *Registry) instance(sub domain.SubscriptionName, consumerID string) *domain.InstanceRate {
+	for _, in := range r.subs[sub] {
+		if in.ConsumerID == consumerID {
+			return in
+		}
+	}
+	return nil
 }
 
 // WriteHistory implements ports.MaxRateRegistry.
@@ -29,15 +43,12 @@ func (r *Registry) WriteHistory(ctx context.Context, sub domain.SubscriptionName
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.subs == nil {
-		r.subs = map[domain.SubscriptionName]map[string]*domain.InstanceRate{}
+		r.subs = map[domain.SubscriptionName][]*domain.InstanceRate{}
 	}
-	if r.subs[sub] == nil {
-		r.subs[sub] = map[string]*domain.InstanceRate{}
-	}
-	in := r.subs[sub][consumerID]
+	in := r.instance(sub, consumerID)
 	if in == nil {
 		in = &domain.InstanceRate{ConsumerID: consumerID}
-		r.subs[sub][consumerID] = in
+		r.subs[sub] = append(r.subs[sub], in)
 	}
 	in.History = slices.Clone(history)
 	return nil
@@ -50,9 +61,11 @@ func (r *Registry) Leave(ctx context.Context, sub domain.SubscriptionName, consu
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	delete(r.subs[sub], consumerID)
-	if len(r.subs[sub]) == 0 {
+	left := slices.DeleteFunc(r.subs[sub], func(in *domain.InstanceRate) bool { return in.ConsumerID == consumerID })
+	if len(left) == 0 {
 		delete(r.subs, sub)
+	} else {
+		r.subs[sub] = left
 	}
 	return nil
 }
@@ -83,7 +96,7 @@ func (r *Registry) SetMaxRates(ctx context.Context, sub domain.SubscriptionName,
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for id, m := range maxRates {
-		if in := r.subs[sub][id]; in != nil {
+		if in := r.instance(sub, id); in != nil {
 			in.MaxRate = m
 		}
 	}
@@ -97,7 +110,7 @@ func (r *Registry) MaxRate(ctx context.Context, sub domain.SubscriptionName, con
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if in := r.subs[sub][consumerID]; in != nil && in.MaxRate > 0 {
+	if in := r.instance(sub, consumerID); in != nil && in.MaxRate > 0 {
 		return in.MaxRate, nil
 	}
 	return 0, domain.Errorf(domain.ErrNotFound, "no max rate assigned to consumer %s for subscription %s", consumerID, sub)
