@@ -74,32 +74,7 @@ func (r *MaxRateRegistry) WriteHistory(ctx context.Context, sub domain.Subscript
 	if err != nil {
 		return fmt.Errorf("zookeeper: encode rate history: %w", err)
 	}
-	conn, p := r.s.conn, r.dir(sub, "history")+"/"+consumerID
-	for range maxUpdateAttempts {
-		stat, err := conn.Set(p, data, -1)
-		switch {
-		case err == nil && stat.EphemeralOwner == conn.SessionID():
-			return nil
-		case err == nil:
-			if err := conn.Delete(p, stat.Version); err != nil && !errors.Is(err, zk.ErrNoNode) && !errors.Is(err, zk.ErrBadVersion) {
-				return r.s.fail("delete "+p, err)
-			}
-		case errors.Is(err, zk.ErrNoNode):
-			if err := r.s.ensurePath(r.dir(sub, "history")); err != nil {
-				return err
-			}
-			_, err := conn.Create(p, data, zk.FlagEphemeral, acl)
-			if err == nil {
-				return nil
-			}
-			if !errors.Is(err, zk.ErrNodeExists) && !errors.Is(err, zk.ErrNoNode) {
-				return r.s.fail("create "+p, err)
-			}
-		default:
-			return r.s.fail("set "+p, err)
-		}
-	}
-	return domain.Errorf(domain.ErrConflict, "zookeeper: rate history %s kept changing", p)
+	return r.s.ownEphemeral(r.dir(sub, "history")+"/"+consumerID, data)
 }
 
 // maxUpdateAttempts bounds the retries of a write racing other writers.

@@ -255,3 +255,36 @@ func changeOf(kind ports.ChangeKind, names []string) ports.Change {
 type zkLogger struct{ log *slog.Logger }
 
 func (l zkLogger) Printf(format string, args ...any) { l.log.Debug(fmt.Sprintf(format, args...)) }
+
+// ownEphemeral makes p an ephemeral znode of this session holding data:
+// one left by an earlier session of this instance (expiring, or another
+// process's) is replaced, so the lease follows the current session. The
+// max-rate histories and the workload registrations are such leases.
+func (s *Store) ownEphemeral(p string, data []byte) error {
+	conn := s.conn
+	for range maxUpdateAttempts {
+		stat, err := conn.Set(p, data, -1)
+		switch {
+		case err == nil && stat.EphemeralOwner == conn.SessionID():
+			return nil
+		case err == nil:
+			if err := conn.Delete(p, stat.Version); err != nil && !errors.Is(err, zk.ErrNoNode) && !errors.Is(err, zk.ErrBadVersion) {
+				return s.fail("delete "+p, err)
+			}
+		case errors.Is(err, zk.ErrNoNode):
+			if err := s.ensurePath(p[:strings.LastIndex(p, "/")]); err != nil {
+				return err
+			}
+			_, err := conn.Create(p, data, zk.FlagEphemeral, acl)
+			if err == nil {
+				return nil
+			}
+			if !errors.Is(err, zk.ErrNodeExists) && !errors.Is(err, zk.ErrNoNode) {
+				return s.fail("create "+p, err)
+			}
+		default:
+			return s.fail("set "+p, err)
+		}
+	}
+	return domain.Errorf(domain.ErrConflict, "zookeeper: %s kept changing", p)
+}

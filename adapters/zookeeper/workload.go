@@ -70,7 +70,7 @@ func (r *WorkloadRegistry) Register(ctx context.Context, nodeID string) error {
 		return err
 	}
 	conn := r.s.conn
-	if err := r.ownEphemeral(r.nodes+"/"+nodeID, nil); err != nil {
+	if err := r.s.ownEphemeral(r.nodes+"/"+nodeID, nil); err != nil {
 		return err
 	}
 	r.mu.Lock()
@@ -96,36 +96,6 @@ func (r *WorkloadRegistry) Register(ctx context.Context, nodeID string) error {
 	r.latches[nodeID] = p
 	r.mu.Unlock()
 	return nil
-}
-
-// ownEphemeral makes p an ephemeral znode of this session.
-func (r *WorkloadRegistry) ownEphemeral(p string, data []byte) error {
-	conn := r.s.conn
-	for range maxUpdateAttempts {
-		ok, stat, err := conn.Exists(p)
-		switch {
-		case err != nil:
-			return r.s.fail("check "+p, err)
-		case ok && stat.EphemeralOwner == conn.SessionID():
-			return nil
-		case ok:
-			if err := conn.Delete(p, stat.Version); err != nil && !errors.Is(err, zk.ErrNoNode) && !errors.Is(err, zk.ErrBadVersion) {
-				return r.s.fail("delete "+p, err)
-			}
-		default:
-			if err := r.s.ensurePath(p[:strings.LastIndex(p, "/")]); err != nil {
-				return err
-			}
-			_, err := conn.Create(p, data, zk.FlagEphemeral, acl)
-			if err == nil {
-				return nil
-			}
-			if !errors.Is(err, zk.ErrNodeExists) && !errors.Is(err, zk.ErrNoNode) {
-				return r.s.fail("create "+p, err)
-			}
-		}
-	}
-	return domain.Errorf(domain.ErrConflict, "zookeeper: %s kept changing", p)
 }
 
 // Deregister implements ports.WorkloadRegistry.
