@@ -31,6 +31,7 @@ type family struct {
 	desc   *prometheus.Desc
 	labels int       // how many label names
 	upper  []float64 // a histogram's bucket upper bounds, ascending, without +Inf
+	keys   *interner // the Metrics', shared by its families
 
 	mu     sync.RWMutex
 	values map[string]*scalar    // counters and gauges, by labelKey
@@ -47,8 +48,8 @@ const labelSep = "\xff"
 // named "le", which its buckets use.
 var errBucketLabel = errors.New(`"le" is not a valid label name of a histogram`)
 
-func newFamily(k kind, name, help string, labelNames []string, upper []float64) (*family, error) {
-	f := &family{kind: k, labels: len(labelNames), values: map[string]*scalar{}, hists: map[string]*histogram{}}
+func newFamily(keys *interner, k kind, name, help string, labelNames []string, upper []float64) (*family, error) {
+	f := &family{kind: k, labels: len(labelNames), keys: keys, values: map[string]*scalar{}, hists: map[string]*histogram{}}
 	if k == timer || k == distribution {
 		for _, l := range labelNames {
 			if l == "le" {
@@ -151,7 +152,7 @@ func (f *family) scalar(key []byte) *scalar {
 	defer f.mu.Unlock()
 	if v = f.values[string(key)]; v == nil {
 		v = &scalar{}
-		f.values[string(key)] = v
+		f.values[f.keys.intern(key)] = v
 	}
 	return v
 }
@@ -168,7 +169,7 @@ func (f *family) histogram(key []byte) *histogram {
 	defer f.mu.Unlock()
 	if h = f.hists[string(key)]; h == nil {
 		h = &histogram{upper: f.upper, counts: make([]uint64, len(f.upper))}
-		f.hists[string(key)] = h
+		f.hists[f.keys.intern(key)] = h
 	}
 	return h
 }
@@ -224,4 +225,28 @@ func (h *histogram) point() histogramPoint {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return histogramPoint{count: h.count, sum: h.sum, counts: append([]uint64(nil), h.counts...)}
+}
+
+// interner keeps one copy of each label key: a subscription's label
+// values are the key of a dozen families' series, and a copy each was
+// most of what those series cost. Keys are never dropped, as series are
+// not.
+type interner struct {
+	mu   sync.Mutex
+	keys map[string]string
+}
+
+// intern returns the one string equal to key.
+func (in *interner) intern(key []byte) string {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if s, ok := in.keys[string(key)]; ok {
+		return s
+	}
+	if in.keys == nil {
+		in.keys = map[string]string{}
+	}
+	s := string(key)
+	in.keys[s] = s
+	return s
 }

@@ -86,6 +86,7 @@ type Metrics struct {
 	log      *slog.Logger
 	registry *prometheus.Registry
 	families sync.Map // cache key -> *family; nil when it cannot be registered
+	keys     interner // the families' label keys
 	mu       sync.Mutex
 }
 
@@ -214,7 +215,7 @@ func (m *Metrics) family(k kind, name string, keys []string) *family {
 	case distribution:
 		buckets = m.cfg.ValueBuckets
 	}
-	f, err := newFamily(k, fqName, "Hermes metric "+name+".", labelNames, buckets)
+	f, err := newFamily(&m.keys, k, fqName, "Hermes metric "+name+".", labelNames, buckets)
 	if err == nil {
 		err = m.registry.Register(f)
 	}
