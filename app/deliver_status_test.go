@@ -1,6 +1,7 @@
 package app
 
 import (
+	"maps"
 	"slices"
 	"testing"
 
@@ -18,19 +19,10 @@ func TestRunningStatusKeepsEachSignalsLastTime(t *testing.T) {
 	got := d.RunningSubscriptions()
 	require.Len(t, got, 2)
 	assert.Equal(t, "g.t.a", got[0].QualifiedName)
-	assert.Equal(t, []string{signalStart}, signalNames(got[0].SignalTimesheet), "a worker only started has no update time")
+	assert.Equal(t, []string{signalStart}, slices.Sorted(maps.Keys(got[0].SignalTimesheet)), "a worker only started has no update time")
 	assert.Equal(t, "g.t.b", got[1].QualifiedName)
-	assert.Equal(t, []string{signalStart, signalUpdate}, signalNames(got[1].SignalTimesheet))
+	assert.Equal(t, []string{signalStart, signalUpdate}, slices.Sorted(maps.Keys(got[1].SignalTimesheet)))
 	assert.LessOrEqual(t, got[1].SignalTimesheet[signalStart], got[1].SignalTimesheet[signalUpdate])
 	d.status.stopped("g.t.a")
 	assert.Len(t, d.RunningSubscriptions(), 1)
-}
-
-func signalNames(m map[string]int64) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

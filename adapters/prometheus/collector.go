@@ -142,36 +142,32 @@ func labelKey(buf []byte, keys []string, labels map[string]string) (key []byte, 
 
 // scalar returns the counter or gauge of key, adding it at zero.
 func (f *family) scalar(key []byte) *scalar {
+	return lookup(f, f.values, key, func() *scalar { return &scalar{} })
+}
+
+// histogram returns the histogram of key, adding it empty.
+func (f *family) histogram(key []byte) *histogram {
+	return lookup(f, f.hists, key, func() *histogram {
+		return &histogram{upper: f.upper, counts: make([]uint64, len(f.upper))}
+	})
+}
+
+// lookup returns the series of key in m, one of f's maps, adding the one
+// made by add when there is none.
+func lookup[T any](f *family, m map[string]*T, key []byte, add func() *T) *T {
 	f.mu.RLock()
-	v := f.values[string(key)]
+	v := m[string(key)]
 	f.mu.RUnlock()
 	if v != nil {
 		return v
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if v = f.values[string(key)]; v == nil {
-		v = &scalar{}
-		f.values[f.keys.intern(key)] = v
+	if v = m[string(key)]; v == nil {
+		v = add()
+		m[f.keys.intern(key)] = v
 	}
 	return v
-}
-
-// histogram returns the histogram of key, adding it empty.
-func (f *family) histogram(key []byte) *histogram {
-	f.mu.RLock()
-	h := f.hists[string(key)]
-	f.mu.RUnlock()
-	if h != nil {
-		return h
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if h = f.hists[string(key)]; h == nil {
-		h = &histogram{upper: f.upper, counts: make([]uint64, len(f.upper))}
-		f.hists[f.keys.intern(key)] = h
-	}
-	return h
 }
 
 // scalar is a counter's or gauge's float64, as bits.
