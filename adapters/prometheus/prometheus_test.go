@@ -194,3 +194,40 @@ func TestConcurrentObservations(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, 4000.0, delivered)
 }
+
+// TestHandles: a handle adds its series at its first measurement, from
+// any number of goroutines at once, and a handle of a series Prometheus
+// cannot take drops its values.
+func TestHandles(t *testing.T) {
+	t.Parallel()
+	m := prometheus.New(prometheus.Config{}, testLogger())
+	labels := ports.Labels{"group": "g", "topic": "t", "subscription": "s"}
+	delivered := m.Counter("subscription.delivered", labels)
+	latency := m.Timer("subscription.latency", labels)
+	_, ok := read(m, "subscription.delivered", labels)
+	require.False(t, ok, "no series before the first measurement")
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			delivered.Add(1)
+			latency.Observe(time.Millisecond)
+		})
+	}
+	wg.Wait()
+	v, ok := read(m, "subscription.delivered", labels)
+	require.True(t, ok)
+	assert.Equal(t, 16.0, v)
+	v, ok = read(m, "subscription.latency", labels)
+	require.True(t, ok)
+	assert.Equal(t, 16.0, v, "the timer's sample count")
+
+	bad := ports.Labels{"group": "g", "topic": "\xff", "subscription": "s"}
+	c := m.Counter("subscription.delivered", bad)
+	c.Add(1)
+	c.Add(1)
+	m.Distribution("subscription.batch-size", bad).Record(3)
+	fams, err := scrape(m)
+	require.NoError(t, err)
+	assert.Len(t, fams["hermes_consumers_subscription_delivered_total"].GetMetric(), 1, "the invalid label set is dropped")
+	assert.NotContains(t, fams, "hermes_consumers_subscription_batch_size")
+}
