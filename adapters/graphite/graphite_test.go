@@ -248,3 +248,25 @@ func TestMetricsDropped(t *testing.T) {
 	assert.Equal(t, int64(1), m.Dropped())
 	require.NoError(t, m.Close())
 }
+
+// TestHandlesAndNamesShareSeries: a handle and the name calls of the same
+// metric count into one series, flushed under one name.
+func TestHandlesAndNamesShareSeries(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	m, err := graphite.NewWithBackend(graphite.Config{Prefix: "p"}, rec, testLogger())
+	require.NoError(t, err)
+	labels := ports.Labels{"group": "g", "topic": "t", "subscription": "s"}
+	m.Counter("subscription.delivered", labels).Add(2)
+	m.Count("subscription.delivered", labels, 3)
+	m.Timer("subscription.latency", labels).Observe(4 * time.Millisecond)
+	m.Observe("subscription.latency", labels, 2*time.Millisecond)
+	m.Flush()
+	assert.Equal(t, map[string]float64{
+		"p.subscription.g.t.s.delivered.count": 5,
+		"p.subscription.g.t.s.latency.count":   2,
+		"p.subscription.g.t.s.latency.mean":    3,
+		"p.subscription.g.t.s.latency.p50":     2,
+		"p.subscription.g.t.s.latency.p99":     4,
+	}, rec.last())
+}

@@ -133,7 +133,7 @@ func (m *Metrics) Path(name string, labels ports.Labels) string {
 
 // Count implements ports.Metrics.
 func (m *Metrics) Count(name string, labels ports.Labels, delta int64) {
-	m.agg.count(m.Path(name, labels), delta)
+	m.agg.count(seriesPath(m.cfg.Prefix, name, labels, countSuffix), delta)
 }
 
 // Observe implements ports.Metrics.
@@ -225,7 +225,8 @@ func (m *Metrics) Close() error {
 
 var _ ports.SeriesMetrics = (*Metrics)(nil)
 
-// series is a handle of one series: its path, rendered once.
+// series is a handle of one series: its path, rendered once (a counter's
+// with countSuffix, the name it is flushed as).
 type series struct {
 	agg  *aggregates
 	path string
@@ -233,7 +234,7 @@ type series struct {
 
 // Counter implements ports.SeriesMetrics.
 func (m *Metrics) Counter(name string, labels ports.Labels) ports.Counter {
-	return series{m.agg, m.Path(name, labels)}
+	return series{m.agg, seriesPath(m.cfg.Prefix, name, labels, countSuffix)}
 }
 
 // Timer implements ports.SeriesMetrics.

@@ -15,8 +15,13 @@ var pathLabels = [...]string{"group", "topic", "subscription"}
 // Path renders a metric's series path (see the package doc) without the
 // suffix (.count, .p99, ...) a flush adds.
 func Path(prefix, name string, labels ports.Labels) string {
+	return seriesPath(prefix, name, labels, "")
+}
+
+// seriesPath is Path followed by suffix, rendered in one string.
+func seriesPath(prefix, name string, labels ports.Labels, suffix string) string {
 	var b strings.Builder
-	b.Grow(len(prefix) + len(name) + 64)
+	b.Grow(len(prefix) + len(name) + len(suffix) + 64)
 	if prefix != "" {
 		b.WriteString(prefix)
 		b.WriteByte('.')
@@ -41,6 +46,7 @@ func Path(prefix, name string, labels ports.Labels) string {
 			}
 		}
 	}
+	b.WriteString(suffix)
 	return b.String()
 }
 
