@@ -22,8 +22,9 @@ import (
 // copies of its buckets, about 550 bytes for a counter and 1.1 KB for a
 // histogram of three labels. A subscription has about a dozen series, so
 // the vectors were 6.7 KB of every idle subscription's memory. Here a
-// counter or gauge is its map key (the label values) and 8 bytes, a
-// histogram that and its bucket counts. The scrape output is the same
+// counter or gauge is a map entry under its label values (one copy of
+// them for all families, see interner) and 8 bytes, a histogram that and
+// its bucket counts. The scrape output is the same
 // (testdata/exposition.txt pins it); the scrape allocates the client
 // metrics, as the registry's Gather already did for the vectors' children.
 type family struct {
