@@ -126,3 +126,63 @@ func TestNewFilesAreSparse(t *testing.T) {
 	require.Len(t, pts, 1, "one point; the holes are empty slots")
 	assert.Equal(t, 7.0, pts[0].Value)
 }
+
+// A series' file is written Batch points at a time after its first
+// write; Read sees the points held meanwhile, and Close writes them.
+func TestWritesAreBatched(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	store, err := whisper.Open(whisper.Config{Dir: dir, Batch: 3}, testLogger())
+	require.NoError(t, err)
+	path := filepath.Join(dir, "p", "delivered", "count.wsp")
+	start := time.Now().Add(-10 * time.Minute).Truncate(10 * time.Second)
+	at := func(i int) time.Time { return start.Add(time.Duration(i) * 10 * time.Second) }
+	inFile := func() []float64 {
+		points, err := whisper.ReadFile(path, start.Add(-time.Minute), time.Now())
+		require.NoError(t, err)
+		var vs []float64
+		for _, p := range points {
+			vs = append(vs, p.Value)
+		}
+		return vs
+	}
+	read := func() []float64 {
+		points, err := store.Read("p.delivered.count", start.Add(-time.Minute), time.Now())
+		require.NoError(t, err)
+		var vs []float64
+		for _, p := range points {
+			vs = append(vs, p.Value)
+		}
+		return vs
+	}
+
+	require.NoError(t, store.Write(at(0), map[string]float64{"p.delivered.count": 1}))
+	assert.Equal(t, []float64{1}, inFile(), "the first write goes to the file")
+	// The first batch holds 1 to 3 points (the series' phase); the next
+	// ones 3. After 7 more writes at most 3 are held.
+	for i := 1; i <= 7; i++ {
+		require.NoError(t, store.Write(at(i), map[string]float64{"p.delivered.count": float64(i + 1)}))
+		assert.Equal(t, []float64{1, 2, 3, 4, 5, 6, 7, 8}[:i+1], read(), "Read sees every point after write %d", i)
+	}
+	held := 8 - len(inFile())
+	assert.True(t, held >= 0 && held < 3, "%d points held", held)
+	assert.Equal(t, []float64{1, 2, 3, 4, 5, 6, 7, 8}[:8-held], inFile(), "the file has the oldest, in order")
+
+	require.NoError(t, store.Close())
+	assert.Equal(t, []float64{1, 2, 3, 4, 5, 6, 7, 8}, inFile(), "Close writes what was held")
+}
+
+// Batch 1 writes every point through, as before batching.
+func TestBatchOneWritesThrough(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	store, err := whisper.Open(whisper.Config{Dir: dir, Batch: 1}, testLogger())
+	require.NoError(t, err)
+	now := time.Now()
+	for i := range 3 {
+		require.NoError(t, store.Write(now.Add(time.Duration(i-3)*10*time.Second), map[string]float64{"a.count": float64(i + 1)}))
+	}
+	points, err := whisper.ReadFile(filepath.Join(dir, "a", "count.wsp"), now.Add(-time.Minute), now)
+	require.NoError(t, err)
+	assert.Len(t, points, 3)
+}

@@ -89,6 +89,11 @@ type MetricsConfig struct {
 	// WhisperRetentions is the retention schema of new whisper files
 	// (default 10s:1h,1m:1d,10m:30d, whisper.DefaultRetentions).
 	WhisperRetentions string `koanf:"whisper_retentions"`
+	// WhisperBatch is how many flushes of a series are held in memory and
+	// then written to its file at once (default 6; 1 writes every flush
+	// through; at most 30). The management's reads see the held points; a
+	// crash loses them.
+	WhisperBatch int `koanf:"whisper_batch"`
 	// GraphiteAddress is carbon's plaintext receiver (default localhost:2003).
 	GraphiteAddress string `koanf:"graphite_address"`
 	// Query chooses where the management metrics endpoints read.
@@ -487,7 +492,7 @@ func Defaults() Config {
 		},
 		Metrics: MetricsConfig{
 			Kinds: []string{MetricsWhisper, MetricsPrometheus}, Prefix: "stats.tech.hermes", Interval: 10 * time.Second,
-			WhisperRetentions: whisper.DefaultRetentions, GraphiteAddress: "localhost:2003",
+			WhisperRetentions: whisper.DefaultRetentions, WhisperBatch: whisper.DefaultBatch, GraphiteAddress: "localhost:2003",
 			Query: MetricsQueryConfig{Timeout: 5 * time.Second},
 		},
 		Schema:   SchemaConfig{Repository: SchemaRepositoryMetadata, RegistryTimeout: 2 * time.Second, MetadataRequired: true, CacheTTL: 10 * time.Second},
@@ -605,6 +610,9 @@ func (c Config) Validate() error {
 		if !slices.Contains([]string{MetricsWhisper, MetricsGraphite, MetricsPrometheus, MetricsMemory}, k) {
 			bad("metrics.kinds: %q: want whisper, graphite, prometheus or memory", k)
 		}
+	}
+	if c.Metrics.WhisperBatch < 1 || c.Metrics.WhisperBatch > whisper.MaxBatch {
+		bad("metrics.whisper_batch %d: want 1 (every flush written through) to %d", c.Metrics.WhisperBatch, whisper.MaxBatch)
 	}
 	errs = append(errs, c.Metrics.Query.validate(metricsKinds(c))...)
 	errs = append(errs, c.Schema.validate()...)

@@ -50,3 +50,11 @@ func TestMessageStoreCompressionCodecIsValidated(t *testing.T) {
 	cfg.MessageStore.CompressionCodec = "snapy"
 	assert.ErrorContains(t, cfg.Validate(), `message_store.compression_codec "snapy": want none`)
 }
+
+func TestWhisperBatchIsValidated(t *testing.T) {
+	cfg := Defaults()
+	for _, n := range []int{0, 31} {
+		cfg.Metrics.WhisperBatch = n
+		assert.ErrorContains(t, cfg.Validate(), fmt.Sprintf("metrics.whisper_batch %d: want 1", n))
+	}
+}

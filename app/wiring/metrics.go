@@ -150,7 +150,7 @@ func metricsModule(cfg Config) fx.Option {
 	queryKind := cfg.Metrics.Query.kind(kinds)
 	if slices.Contains(kinds, MetricsWhisper) || queryKind == MetricsWhisper {
 		opts = append(opts, fx.Provide(func(cfg Config, dir dataDir, log *slog.Logger) (*whisper.Store, error) {
-			return whisper.Open(whisper.Config{Dir: dir.path("metrics"), Retentions: cfg.Metrics.WhisperRetentions}, log.With("component", "whisper"))
+			return whisper.Open(whisper.Config{Dir: dir.path("metrics"), Retentions: cfg.Metrics.WhisperRetentions, Batch: cfg.Metrics.WhisperBatch}, log.With("component", "whisper"))
 		}))
 	}
 	for _, kind := range kinds {
