@@ -340,7 +340,12 @@ func (w *worker) stop() {
 	<-w.done
 }
 
+// stopAll stops every worker at once: each may give its messages in
+// flight RevokeWait to finish.
 func (d *Deliverer) stopAll() {
+	for _, w := range d.workers {
+		w.cancel()
+	}
 	for key, w := range d.workers {
 		w.stop()
 		delete(d.workers, key)

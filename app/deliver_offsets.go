@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -182,6 +183,15 @@ func (t *offsetTracker) failed(offsets []ports.PartitionOffset) {
 			p.committed = -1
 		}
 	}
+}
+
+// drainAll is drain of every partition.
+func (t *offsetTracker) drainAll(ctx context.Context, wait time.Duration) {
+	t.mu.Lock()
+	all := slices.Collect(maps.Keys(t.partitions))
+	t.mu.Unlock()
+	t.drain(ctx, all, wait)
+	t.cancel(nil)
 }
 
 // drain waits, up to wait or until ctx ends, for the deliveries of

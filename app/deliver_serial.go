@@ -170,7 +170,9 @@ func (r *deliveryRun) loop() bool {
 			if r.ctx.Err() != nil {
 				return false
 			}
-			offsets := newOffsetTracker(r.ctx)
+			// The messages' contexts do not end with the worker's: finish
+			// gives those in flight RevokeWait first.
+			offsets := newOffsetTracker(context.WithoutCancel(r.ctx))
 			var c ports.MessageConsumer
 			// The consumer calls revoked only inside Poll, so c is set by then.
 			revoked := func(rctx context.Context, partitions []int32, lost bool) {
@@ -363,11 +365,14 @@ func (s *serialRun) loop(ctx context.Context) (resting bool, err error) {
 	}
 }
 
-// finish ends the loop for good before the consumer is closed: it stops
-// what is in flight (it stays uncommitted) and commits what finished.
+// finish ends the loop for good before the consumer is closed: the
+// messages in flight get RevokeWait to finish, as on a revoke, so that a
+// stop (suspension, removal, a configuration change, shutdown) does not
+// deliver again what the subscriber just took; those still running then
+// are cancelled and stay uncommitted. It commits what finished.
 func (s *serialRun) finish(ctx context.Context) {
 	s.ticker.Stop()
-	s.offsets.cancel(nil)
+	s.offsets.drainAll(context.WithoutCancel(ctx), s.dl.cfg.RevokeWait)
 	s.workers.close()
 	s.workers.wait()
 	s.dl.commit(ctx, s.c, s.offsets)

@@ -113,6 +113,10 @@ func TestClientErrorIsNotRetried(t *testing.T) {
 	createTopic(t, h, "retry", "client")
 	createSubscription(t, h, "retry.client", "s", sub.URL, `, "subscriptionPolicy": {"messageBackoff": 10}`)
 	publish(t, h, "retry.client", `{"n":1}`)
+	// The second only after the first arrived: with more than one message
+	// in flight their order is not kept, and the subscriber answers 400 to
+	// the first request it gets.
+	sub.waitFor(t, 1)
 	publish(t, h, "retry.client", `{"n":2}`)
 
 	got := sub.waitFor(t, 2)
