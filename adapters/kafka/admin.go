@@ -100,6 +100,10 @@ func (a *Admin) UpdateTopic(ctx context.Context, t domain.Topic) error {
 // DeleteTopic implements ports.MessageStoreAdmin.
 func (a *Admin) DeleteTopic(ctx context.Context, t domain.TopicName) error {
 	name := a.cfg.topicName(t)
+	var id kadm.TopicID
+	if before, err := a.adm.ListTopics(ctx, name); err == nil {
+		id = before[name].ID
+	}
 	resp, err := a.adm.DeleteTopic(ctx, name)
 	if err == nil {
 		err = resp.Err
@@ -108,10 +112,12 @@ func (a *Admin) DeleteTopic(ctx context.Context, t domain.TopicName) error {
 		return unavailable(fmt.Sprintf("delete topic %q", name), err)
 	}
 	// Kafka deletes asynchronously: until the broker's metadata drops the
-	// topic, it still takes writes. Wait, so a deleted topic is gone.
+	// topic, it still takes writes. Wait, so a deleted topic is gone; a
+	// topic of that name with another id is a new one (created meanwhile
+	// by a concurrent create), which must not keep the wait going.
 	for {
 		topics, err := a.adm.ListTopics(ctx, name)
-		if err == nil && !topics.Has(name) {
+		if err == nil && (!topics.Has(name) || (id != kadm.TopicID{} && topics[name].ID != id)) {
 			return nil
 		}
 		select {

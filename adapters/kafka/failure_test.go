@@ -271,3 +271,43 @@ func TestConsumerJoinsWithConfiguredTimeouts(t *testing.T) {
 	got := <-joins
 	assert.Equal(t, join{7000, 9000}, got)
 }
+
+// DeleteTopic waits until the broker's metadata drops the topic, but a
+// topic of the same name created meanwhile (another id: a concurrent
+// create won) ends the wait. It used to wait for the name to vanish, so
+// concurrent creates and deletes of one topic hung deletes until their
+// deadline. The broker here answers every metadata request after the
+// delete with the topic under a new id.
+func TestDeleteTopicDoesNotWaitForARecreatedTopic(t *testing.T) {
+	t.Parallel()
+	cluster := fakeCluster(t)
+	cfg := kafka.Config{Brokers: cluster.ListenAddrs(), Partitions: 1}
+	adm := newAdmin(t, cfg)
+	topic := jsonTopic("recreated.topic")
+	require.NoError(t, adm.CreateTopic(t.Context(), topic))
+
+	var deleted atomic.Bool
+	cluster.ControlKey(int16(kmsg.DeleteTopics), func(kmsg.Request) (kmsg.Response, error, bool) {
+		cluster.KeepControl()
+		deleted.Store(true)
+		return nil, nil, false
+	})
+	cluster.ControlKey(int16(kmsg.Metadata), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		cluster.KeepControl()
+		if !deleted.Load() {
+			return nil, nil, false
+		}
+		resp := req.ResponseKind().(*kmsg.MetadataResponse)
+		for _, rt := range req.(*kmsg.MetadataRequest).Topics {
+			mt := kmsg.NewMetadataResponseTopic()
+			mt.Topic, mt.TopicID = rt.Topic, [16]byte{0xfe, 1}
+			mp := kmsg.NewMetadataResponseTopicPartition()
+			mt.Partitions = append(mt.Partitions, mp)
+			resp.Topics = append(resp.Topics, mt)
+		}
+		return resp, nil, true
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	assert.NoError(t, adm.DeleteTopic(ctx, topic.QualifiedName()))
+}
