@@ -164,32 +164,35 @@ func (s *Store) write(series string, p gowhisper.TimeSeriesPoint) error {
 	if st.noFile && p.Value == 0 {
 		return nil
 	}
-	if !seen || st.noFile || s.batch == 1 {
-		exists, err := s.update(series, []gowhisper.TimeSeriesPoint{p})
-		if !seen {
-			st.due = uint8(1 + phase(series, s.batch))
-		}
-		st.noFile = err == nil && !exists
-		s.series[series] = st
-		return err
+	if !seen {
+		st.due = uint8(1 + phase(series, s.batch))
 	}
-	if st.held == nil {
-		st.held = make([]gowhisper.TimeSeriesPoint, 0, s.batch)
-	}
-	st.held = append(st.held, p)
 	var err error
-	if len(st.held) >= int(st.due) {
-		var exists bool
-		exists, err = s.update(series, st.held)
-		st.noFile = err == nil && !exists
-		st.held, st.due = st.held[:0], uint8(s.batch)
+	if !seen || st.noFile || s.batch == 1 {
+		err = s.flush(series, &st, []gowhisper.TimeSeriesPoint{p})
+	} else {
+		if st.held == nil {
+			st.held = make([]gowhisper.TimeSeriesPoint, 0, s.batch)
+		}
+		st.held = append(st.held, p)
+		if len(st.held) >= int(st.due) {
+			err = s.flush(series, &st, st.held)
+			st.held, st.due = st.held[:0], uint8(s.batch)
+		}
 	}
 	s.series[series] = st
 	return err
 }
 
-// phase spreads the series over the batch: the first batch of a series
-// holds 0 to batch-1 points.
+// flush writes pts to the series' file and notes in st whether it has none.
+func (s *Store) flush(series string, st *seriesState, pts []gowhisper.TimeSeriesPoint) error {
+	exists, err := s.update(series, pts)
+	st.noFile = err == nil && !exists
+	return err
+}
+
+// phase spreads the series over the batch: a series' first batch is
+// written after 1 to batch points.
 func phase(series string, batch int) int {
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(series))
