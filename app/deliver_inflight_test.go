@@ -99,22 +99,6 @@ func TestRetryingMessageDoesNotHoldOtherSlots(t *testing.T) {
 	assert.Zero(t, c.committedAt(0), "never committed past the undelivered message")
 }
 
-// releasedSender answers 200 once released; it reports each send on held.
-type releasedSender struct {
-	held    chan struct{}
-	release chan struct{}
-}
-
-func (s releasedSender) Send(ctx context.Context, _ ports.SendRequest) domain.SendResult {
-	s.held <- struct{}{}
-	select {
-	case <-s.release:
-		return domain.SendResult{StatusCode: 200}
-	case <-ctx.Done():
-		return domain.SendResult{Err: ctx.Err()}
-	}
-}
-
 // A stopping delivery (suspension, removal, shutdown) gives its messages
 // in flight RevokeWait to finish before it cancels them: the subscriber
 // that is answering one is not sent it again after a restart. The stop
@@ -123,7 +107,7 @@ func TestStopLetsMessagesInFlightFinish(t *testing.T) {
 	t.Parallel()
 	c := &queueConsumer{committed: map[int32]int64{}}
 	c.queue = append(c.queue, ports.ReceivedMessage{Message: domain.Message{ID: "a", Body: []byte("{}")}, Offset: 0, ReadAt: time.Now()})
-	s := releasedSender{held: make(chan struct{}, 1), release: make(chan struct{})}
+	s := heldSender{held: make(chan struct{}, 1), release: make(chan struct{})}
 	d := NewDeliverer(DeliveryConfig{CommitPeriod: time.Hour, RevokeWait: time.Minute}, nil, nil, c, s, memory.NewMetrics(),
 		memory.NewTracker(10), memory.NewUndeliveredLog(), slog.New(slog.DiscardHandler))
 	sub := domain.Subscription{Name: "s", TopicName: "g.t", Endpoint: "http://localhost:1/"}

@@ -41,10 +41,14 @@ func (c *onePoll) Consumer(context.Context, domain.Topic, domain.SubscriptionNam
 	return c, nil
 }
 
-// heldSender answers 200 once release is closed.
-type heldSender struct{ release chan struct{} }
+// heldSender answers 200 once release is closed; when held is set, it
+// reports each send there first.
+type heldSender struct{ held, release chan struct{} }
 
 func (s heldSender) Send(ctx context.Context, _ ports.SendRequest) domain.SendResult {
+	if s.held != nil {
+		s.held <- struct{}{}
+	}
 	select {
 	case <-s.release:
 		return domain.SendResult{StatusCode: 200}

@@ -191,7 +191,6 @@ func (t *offsetTracker) drainAll(ctx context.Context, wait time.Duration) {
 	all := slices.Collect(maps.Keys(t.partitions))
 	t.mu.Unlock()
 	t.drain(ctx, all, wait)
-	t.cancel(nil)
 }
 
 // drain waits, up to wait or until ctx ends, for the deliveries of

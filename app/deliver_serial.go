@@ -328,7 +328,7 @@ func (s *serialRun) loop(ctx context.Context) (resting bool, err error) {
 		var msgs []ports.ReceivedMessage
 		if s.canRest && !offsets.busy() {
 			msgs, err = c.Poll(pollNow)
-			if err != nil && errors.Is(err, pollNow.Err()) && len(msgs) == 0 {
+			if errors.Is(err, pollNow.Err()) && len(msgs) == 0 {
 				s.ticker.Stop()
 				s.resting = true
 				return true, nil
