@@ -102,6 +102,15 @@ func (p *Producer) Produce(ctx context.Context, topic domain.Topic, msg domain.M
 			}
 		}
 		switch {
+		case errors.Is(err, kerr.MessageTooLarge) && recordBytes(rec) < int(p.batchLimit(name))-batchSlack:
+			// Within the limit this topic was given, so the broker refused
+			// it, by a limit older than ours: Kafka applies a changed
+			// max.message.bytes a moment after the update was answered.
+			// Send it again until the broker has the new limit; if it
+			// never does, the answer is still "too large", not a timeout.
+			if ctx.Err() != nil {
+				return refused(name, err)
+			}
 		case errors.Is(err, kerr.UnknownTopicID):
 			p.recreations.forget(cl, name, generation, p.log)
 		case errors.Is(err, context.Canceled) && ctx.Err() == nil:
@@ -116,6 +125,9 @@ func (p *Producer) Produce(ctx context.Context, topic domain.Topic, msg domain.M
 		}
 		select {
 		case <-ctx.Done():
+			if errors.Is(err, kerr.MessageTooLarge) {
+				return refused(name, err)
+			}
 			return fmt.Errorf("kafka: produce to %q: %w: %w", name, domain.ErrStoreTimeout, err)
 		case <-time.After(produceRetryBackoff):
 		}
@@ -160,6 +172,11 @@ func refused(topic string, err error) error {
 	return fmt.Errorf("kafka: produce to %q: %w: %w", topic, domain.Errorf(domain.ErrStoreRefused,
 		"The message store refused the message: %s", err.Error()), err)
 }
+
+// batchSlack is more than a record batch adds to its records' bytes
+// (its header, each record's lengths and varints): a record this much
+// under the batch limit is one kgo sent, not one it refused itself.
+const batchSlack = 1024
 
 func newRecord(topic string, ct domain.ContentType, msg domain.Message) *kgo.Record {
 	value := msg.Body

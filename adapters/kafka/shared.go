@@ -528,8 +528,16 @@ func (c *SharedConsumer) take() (out []*kgo.Record, freed []*reader) {
 	return out, freed
 }
 
-// recordBytes is what a buffered record counts against sharedBufferBytes.
-func recordBytes(r *kgo.Record) int { return len(r.Key) + len(r.Value) }
+// recordBytes is what rec's key, value and headers hold: what a buffered
+// record counts against sharedBufferBytes, and about what it weighs in a
+// produced batch.
+func recordBytes(rec *kgo.Record) int {
+	n := len(rec.Key) + len(rec.Value)
+	for _, h := range rec.Headers {
+		n += len(h.Key) + len(h.Value)
+	}
+	return n
+}
 
 // Commit implements ports.MessageConsumer with a standalone offset commit
 // under the subscription's group id (each offset's Topic is ignored).

@@ -1,0 +1,100 @@
+package kafka_test
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/hermes-go/hermes/adapters/kafka"
+	"github.com/hermes-go/hermes/domain"
+)
+
+// answerTooLarge makes cluster answer produce requests with
+// MESSAGE_TOO_LARGE on every partition while refusing is set, as a broker
+// does that has not applied a raised max.message.bytes yet; answered
+// counts those answers.
+func answerTooLarge(cluster *kfake.Cluster, refusing *atomic.Bool, answered *atomic.Int32) {
+	cluster.ControlKey(int16(kmsg.Produce), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		cluster.KeepControl()
+		if !refusing.Load() {
+			return nil, nil, false
+		}
+		answered.Add(1)
+		r := req.(*kmsg.ProduceRequest)
+		resp := r.ResponseKind().(*kmsg.ProduceResponse)
+		for _, rt := range r.Topics {
+			st := kmsg.NewProduceResponseTopic()
+			st.Topic, st.TopicID = rt.Topic, rt.TopicID
+			for _, rp := range rt.Partitions {
+				sp := kmsg.NewProduceResponseTopicPartition()
+				sp.Partition = rp.Partition
+				sp.ErrorCode = kerr.MessageTooLarge.Code
+				st.Partitions = append(st.Partitions, sp)
+			}
+			resp.Topics = append(resp.Topics, st)
+		}
+		return resp, nil, true
+	})
+}
+
+// A topic whose maxMessageSize was just raised: Kafka answers the update
+// before its broker applies the new max.message.bytes, and a message
+// within the new limit published meanwhile must be stored, not refused
+// as too large (seen against Kafka 4 in the message store contract).
+func TestProduceWaitsForARaisedLimit(t *testing.T) {
+	t.Parallel()
+	cluster := fakeCluster(t)
+	cfg := kafka.Config{Brokers: cluster.ListenAddrs(), Partitions: 1}
+	topic := jsonTopic("toolarge.raised")
+	topic.MaxMessageSize = domain.MaxMessageSize
+	require.NoError(t, newAdmin(t, cfg).CreateTopic(t.Context(), topic))
+	var refusing atomic.Bool
+	var answered atomic.Int32
+	refusing.Store(true)
+	answerTooLarge(cluster, &refusing, &answered)
+
+	prod := newProducer(t, cfg)
+	msg := domain.Message{ID: "1", Body: []byte(`"` + strings.Repeat("x", domain.MaxMessageSize-2) + `"`)}
+	done := make(chan error, 1)
+	go func() { done <- prod.Produce(t.Context(), topic, msg) }()
+	require.Eventually(t, func() bool { return answered.Load() >= 2 }, time.Minute, 10*time.Millisecond,
+		"the producer sends the message again while the broker refuses it")
+	refusing.Store(false)
+	require.NoError(t, <-done)
+}
+
+// A message within the topic's limit that the broker keeps refusing is
+// still answered "too large" when the caller gives up, and one over the
+// limit is refused at once, without reaching the broker.
+func TestProduceTooLargeIsRefused(t *testing.T) {
+	t.Parallel()
+	cluster := fakeCluster(t)
+	cfg := kafka.Config{Brokers: cluster.ListenAddrs(), Partitions: 1}
+	topic := jsonTopic("toolarge.refused")
+	require.NoError(t, newAdmin(t, cfg).CreateTopic(t.Context(), topic))
+	var refusing atomic.Bool
+	var answered atomic.Int32
+	refusing.Store(true)
+	answerTooLarge(cluster, &refusing, &answered)
+	prod := newProducer(t, cfg)
+
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel()
+	err := prod.Produce(ctx, topic, domain.Message{ID: "1", Body: []byte(`{"n":1}`)})
+	require.ErrorIs(t, err, domain.ErrMessageTooLarge)
+	assert.NotErrorIs(t, err, domain.ErrStoreTimeout)
+	require.Positive(t, answered.Load())
+
+	before := answered.Load()
+	big := domain.Message{ID: "2", Body: []byte(`"` + strings.Repeat("x", kafka.DefaultMaxMessageBytes) + `"`)}
+	require.ErrorIs(t, prod.Produce(t.Context(), topic, big), domain.ErrMessageTooLarge)
+	assert.Equal(t, before, answered.Load(), "kgo refuses a record over the batch limit itself")
+}
