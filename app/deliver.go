@@ -52,6 +52,10 @@ type DeliveryConfig struct {
 	// between one and two such periods after its last message): a busy
 	// subscription keeps up to inflightSize of them, an idle one none.
 	SendWorkerIdle time.Duration
+	// SendsPerHost bounds the send attempts in flight to one endpoint
+	// host over all serial HTTP/1 subscriptions (deliver_hostgate.go): set
+	// it to the sender's connections per host. 0: no bound here.
+	SendsPerHost int
 	// OmitKeepAliveHeader stops sending "Keep-Alive: true" to HTTP/1
 	// subscribers (Hermes always sends it; default false: sent).
 	OmitKeepAliveHeader bool
@@ -103,6 +107,7 @@ type Deliverer struct {
 	maxRates    maxRateRegistration
 	oauth       *oauthDeps // nil: no OAuth tokens (deliver_oauth.go)
 	workload    *Workload  // nil: this instance runs every subscription
+	hosts       hostGates
 
 	workers  map[string]*worker // owned by Run's goroutine
 	periodic periodicWork       // the workers' periodic work; Run runs it
@@ -122,7 +127,7 @@ type worker struct {
 // NewDeliverer returns the delivery use case.
 func NewDeliverer(cfg DeliveryConfig, store ports.MetadataStore, admin ports.MessageStoreAdmin, consumers ports.MessageConsumerFactory, sender ports.Sender, metrics ports.Metrics, tracker ports.Tracker, undelivered ports.UndeliveredLog, log *slog.Logger) *Deliverer {
 	return &Deliverer{cfg: cfg.withDefaults(), store: store, admin: admin, consumers: consumers, sender: sender, metrics: metrics,
-		tracker: tracker, undelivered: undelivered, log: log, workers: map[string]*worker{}}
+		tracker: tracker, undelivered: undelivered, log: log, workers: map[string]*worker{}, hosts: hostGates{size: cfg.SendsPerHost}}
 }
 
 // Run delivers until ctx ends, then stops every worker (committing what was

@@ -46,7 +46,7 @@ func (dl *delivery) batchLoop(ctx context.Context, c ports.MessageConsumer, offs
 				offsets.add(msgs)
 				pending = msgs
 			}
-			m, verdict := dl.admit(ctx, pending[0])
+			m, verdict := dl.admit(ctx, pending[0], nil)
 			var item []byte
 			if verdict == admitSend {
 				// Hermes sends each batch item in its Kafka wrapper, so the

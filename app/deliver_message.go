@@ -71,7 +71,7 @@ const (
 // message for the subscription (filters see the stored Avro, as in
 // Hermes). A message whose schema is gone or that does not decode is
 // discarded; a schema store that fails is retried until ctx ends.
-func (dl *delivery) admit(ctx context.Context, m ports.ReceivedMessage) (ports.ReceivedMessage, admission) {
+func (dl *delivery) admit(ctx context.Context, m ports.ReceivedMessage, host *hostToken) (ports.ReceivedMessage, admission) {
 	m = dl.withMessageIDMetadata(m)
 	if dl.topic.ContentType != domain.ContentTypeAvro || dl.schemas == nil || m.ContentType == domain.ContentTypeJSON {
 		if hasAvroPathFilter(dl.sub) && dl.topic.ContentType != domain.ContentTypeAvro {
@@ -92,6 +92,7 @@ func (dl *delivery) admit(ctx context.Context, m ports.ReceivedMessage) (ports.R
 		}
 		if err != nil {
 			dl.log.Warn("loading schema failed; retrying", "message_id", m.ID, "err", err)
+			host.release()
 			if !sleep(ctx, dl.cfg.RestartBackoff) {
 				return m, admitStop
 			}
@@ -115,16 +116,22 @@ func (dl *delivery) admit(ctx context.Context, m ports.ReceivedMessage) (ports.R
 
 // deliverMessage sends one message until it is delivered, discarded or ctx
 // ends; it reports whether the message is finished (safe to commit).
-// Every attempt waits for the output rate and reports its outcome to it.
-func (dl *delivery) deliverMessage(ctx context.Context, m ports.ReceivedMessage) bool {
-	m, verdict := dl.admit(ctx, m)
+// Every attempt waits for the output rate and reports its outcome to it,
+// and holds host's token (deliver_hostgate.go), which it gives back
+// whenever it waits for anything else.
+func (dl *delivery) deliverMessage(ctx context.Context, m ports.ReceivedMessage, host *hostToken) bool {
+	defer host.release()
+	m, verdict := dl.admit(ctx, m, host)
 	if verdict != admitSend {
 		return verdict == admitDone
 	}
 	policy := *dl.sub.Serial
 	if policy.SendingDelay > 0 && !m.Timestamp.IsZero() {
-		if wait := time.Until(m.Timestamp.Add(time.Duration(policy.SendingDelay) * time.Millisecond)); wait > 0 && !sleep(ctx, wait) {
-			return false
+		if wait := time.Until(m.Timestamp.Add(time.Duration(policy.SendingDelay) * time.Millisecond)); wait > 0 {
+			host.release()
+			if !sleep(ctx, wait) {
+				return false
+			}
 		}
 	}
 	dl.trace(m, "", domain.SentInflight, "", false)
@@ -140,7 +147,7 @@ func (dl *delivery) deliverMessage(ctx context.Context, m ports.ReceivedMessage)
 		req.Endpoint, endpointErr = dl.endpointFor(m.Body)
 	}
 	for retries := 0; ; retries++ {
-		if !dl.limiter.acquire(ctx) {
+		if !dl.limiter.acquire(ctx, host.release) || !host.take(ctx) {
 			return false
 		}
 		req.Headers[headerRetryCount] = strconv.Itoa(retries)
@@ -153,6 +160,7 @@ func (dl *delivery) deliverMessage(ctx context.Context, m ports.ReceivedMessage)
 		} else {
 			res = dl.sendVia(ctx, sender, req)
 		}
+		host.release()
 		if ctx.Err() != nil {
 			return false
 		}

@@ -54,7 +54,7 @@ func TestRateLimiterSpacesPermitsAndAdapts(t *testing.T) {
 	assert.Equal(t, domain.OutputRate{Rate: 20, Mode: domain.RateSlow}, l.adjust(), "majority of failures: slow rate")
 	start := time.Now()
 	for range 4 {
-		require.True(t, l.acquire(t.Context()))
+		require.True(t, l.acquire(t.Context(), nil))
 	}
 	assert.GreaterOrEqual(t, time.Since(start), 3*50*time.Millisecond, "permits spaced at the slow rate")
 
@@ -63,7 +63,7 @@ func TestRateLimiterSpacesPermitsAndAdapts(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	assert.False(t, l.acquire(ctx), "a cancelled wait fails")
+	assert.False(t, l.acquire(ctx, nil), "a cancelled wait fails")
 }
 
 // Waiters that reserved their permits at the HEARTBEAT rate follow the
@@ -84,7 +84,7 @@ func TestRateLimiterWaitersFollowARateIncrease(t *testing.T) {
 	var acquired atomic.Int32
 	for range waiters {
 		go func() {
-			if l.acquire(t.Context()) {
+			if l.acquire(t.Context(), nil) {
 				acquired.Add(1)
 			}
 		}()

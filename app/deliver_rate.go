@@ -42,13 +42,14 @@ func newRateLimiter(settings domain.RateSettings, maxRate int) *rateLimiter {
 }
 
 // acquire waits for a permit; it returns false when ctx ended first.
+// beforeWait, when not nil, is called once before it waits at all.
 //
 // Each waiter reserves the next free permit time, so concurrent waiters
 // (one per message in flight) are spaced at the rate. A reservation holds
 // only while the rate stays: reserved at the HEARTBEAT rate (one a minute),
 // the last of 100 waiters would otherwise still wait 100 minutes after the
 // subscriber recovered.
-func (l *rateLimiter) acquire(ctx context.Context) bool {
+func (l *rateLimiter) acquire(ctx context.Context, beforeWait func()) bool {
 	for {
 		l.mu.Lock()
 		now := time.Now()
@@ -65,6 +66,10 @@ func (l *rateLimiter) acquire(ctx context.Context) bool {
 			return ctx.Err() == nil
 		}
 		l.mu.Unlock()
+		if beforeWait != nil {
+			beforeWait()
+			beforeWait = nil
+		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():

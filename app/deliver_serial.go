@@ -25,6 +25,9 @@ type delivery struct {
 	// slots holds one token per message in flight (serial only; nil for
 	// batch), so its length is the inflight gauge.
 	slots chan struct{}
+	// host bounds the attempts in flight to the endpoint's host over all
+	// subscriptions (serial only; nil: unbounded, deliver_hostgate.go).
+	host chan struct{}
 	// sender shadows the Deliverer's: it reports endpoint problems
 	// (deliver_endpoint.go).
 	sender ports.Sender
@@ -112,6 +115,7 @@ func (dl *delivery) begin(ctx context.Context, share ports.PartitionShare, done 
 	r := &deliveryRun{dl: dl, ctx: ctx, share: share, done: done}
 	if dl.sub.Serial != nil && dl.sub.Batch == nil {
 		dl.slots = make(chan struct{}, dl.inflightSize())
+		dl.host = d.hosts.gate(dl.sub)
 		dl.limiter = newRateLimiter(d.cfg.Rate, dl.sub.Serial.Rate)
 		if d.maxRates.registry != nil {
 			r.ends = append(r.ends, dl.shareMaxRate(ctx))
@@ -286,7 +290,7 @@ func (dl *delivery) newSerialRun(c ports.MessageConsumer, offsets *offsetTracker
 		workers: newSendWorkers(cap(slots), dl.cfg.SendWorkerIdle, func(j sendJob) {
 			defer func() { <-slots }()
 			defer offsets.end(j.ctx, j.m)
-			if dl.deliverMessage(j.ctx, j.m) {
+			if dl.deliverMessage(j.ctx, j.m, &hostToken{gate: dl.host, held: j.host}) {
 				offsets.finish(j.m)
 			}
 		})}
@@ -355,7 +359,15 @@ func (s *serialRun) loop(ctx context.Context) (resting bool, err error) {
 				<-slots
 				continue
 			}
-			s.workers.submit(sendJob{ctx: mctx, m: m})
+			// The host's token before a send goroutine: a message that
+			// waits for its host waits here, not as a goroutine.
+			tok := hostToken{gate: dl.host}
+			if !tok.takeCommitting(ctx, s.ticker.C, func() { dl.commit(ctx, c, offsets) }) {
+				offsets.end(mctx, m)
+				<-slots
+				return false, nil
+			}
+			s.workers.submit(sendJob{ctx: mctx, m: m, host: tok.held})
 		}
 		select {
 		case <-s.ticker.C:

@@ -9,10 +9,12 @@ import (
 )
 
 // sendJob is one message a serial loop handed to its send workers, with
-// the context its delivery runs under (its partition's, offsetTracker.start).
+// the context its delivery runs under (its partition's, offsetTracker.start)
+// and whether it holds its host's token (deliver_hostgate.go).
 type sendJob struct {
-	ctx context.Context
-	m   ports.ReceivedMessage
+	ctx  context.Context
+	m    ports.ReceivedMessage
+	host bool // the loop took the host's token for the first attempt
 }
 
 // sendWorkers are the goroutines that deliver a serial loop's messages:

@@ -218,3 +218,31 @@ func pctEncode(s string, reserved bool) string {
 	}
 	return b.String()
 }
+
+// EndpointOrigin is where an HTTP client sends what endpoint addresses:
+// its scheme and host with the port made explicit, lower case and without
+// credentials, e.g. "http://example.com:80". ok is false for an endpoint
+// that is not http(s) or whose host is templated (each message may then
+// go elsewhere).
+func EndpointOrigin(endpoint string) (origin string, ok bool) {
+	scheme, rest, found := strings.Cut(StripCredentials(endpoint), "://")
+	scheme = strings.ToLower(scheme)
+	if !found || (scheme != "http" && scheme != "https") {
+		return "", false
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	host := strings.ToLower(rest)
+	if host == "" || strings.ContainsAny(host, "{}@") {
+		return "", false
+	}
+	if i := strings.LastIndexByte(host, ':'); i < 0 || strings.HasSuffix(host, "]") {
+		port := ":80"
+		if scheme == "https" {
+			port = ":443"
+		}
+		host += port
+	}
+	return scheme + "://" + host, true
+}

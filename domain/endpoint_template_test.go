@@ -58,3 +58,23 @@ func TestEndpointTemplateFailures(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "http://host/", got, "an endpoint without variables does not read the body")
 }
+
+func TestEndpointOrigin(t *testing.T) {
+	for endpoint, want := range map[string]string{
+		"http://Example.com/a/{id}":       "http://example.com:80",
+		"https://example.com?x=1":         "https://example.com:443",
+		"http://user:pw@example.com:8080": "http://example.com:8080",
+		"HTTP://127.0.0.1:81#f":           "http://127.0.0.1:81",
+		"http://[::1]/x":                  "http://[::1]:80",
+		"https://[::1]:8443/x":            "https://[::1]:8443",
+		"http://{host}/x":                 "",
+		"http://a{b}:80/x":                "",
+		"jms://example.com/q":             "",
+		"example.com/x":                   "",
+		"http:///x":                       "",
+	} {
+		got, ok := domain.EndpointOrigin(endpoint)
+		assert.Equal(t, want, got, endpoint)
+		assert.Equal(t, want != "", ok, endpoint)
+	}
+}

@@ -428,6 +428,9 @@ var consumersModule = fx.Module("consumers", fx.Invoke(
 			CommitPeriod: cfg.Consumers.CommitPeriod, RevokeWait: cfg.Consumers.RevokeWait, OmitKeepAliveHeader: !cfg.Consumers.KeepAliveHeader,
 			MaxRate:         app.MaxRateConfig{Settings: mc.settings(), UpdateInterval: mc.UpdateInterval, BalanceInterval: mc.BalanceInterval},
 			SplitPartitions: cfg.MessageStore.Consumer == ConsumerShared, // no Kafka group splits them
+			// More attempts to a host than the sender has connections for it
+			// would only wait in the sender, each as a goroutine.
+			SendsPerHost: sendsPerHost(cfg.Consumers.MaxConnsPerHost),
 		},
 			store, admin, cf, s, m, t, u, log.With("component", "consumers")).WithSchemas(sch).WithJSONPath(jp).
 			ShareMaxRate(mr, nodeID)
@@ -459,3 +462,11 @@ var consumersModule = fx.Module("consumers", fx.Invoke(
 		return nil
 	},
 ))
+
+// sendsPerHost is the sender's connections per host, as it defaults them.
+func sendsPerHost(maxConns int) int {
+	if maxConns <= 0 {
+		return sender.DefaultMaxConnsPerHost
+	}
+	return maxConns
+}
