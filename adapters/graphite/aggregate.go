@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -53,7 +54,9 @@ type aggregateShard struct {
 	// included), so a flush makes no new name for them: at 10 000
 	// subscriptions those names were a tenth of the live heap while a
 	// flush ran, which at that count is most of the time.
-	counters      map[string]int64
+	// A series, once made, stays for good: handles keep its counter or
+	// distribution (see counterCell, distributionOf).
+	counters      map[string]*atomic.Int64
 	distributions map[string]*distribution
 	gauges        map[string]float64
 }
@@ -61,7 +64,7 @@ type aggregateShard struct {
 func newAggregates() *aggregates {
 	a := &aggregates{}
 	for i := range a.shards {
-		a.shards[i] = aggregateShard{counters: map[string]int64{}, distributions: map[string]*distribution{}, gauges: map[string]float64{}}
+		a.shards[i] = aggregateShard{counters: map[string]*atomic.Int64{}, distributions: map[string]*distribution{}, gauges: map[string]float64{}}
 	}
 	return a
 }
@@ -81,10 +84,20 @@ const countSuffix = ".count"
 
 // count adds delta to the counter flushed as name (countSuffix included).
 func (a *aggregates) count(name string, delta int64) {
+	a.counterCell(name).Add(delta)
+}
+
+// counterCell is the counter flushed as name, made at its first use.
+func (a *aggregates) counterCell(name string) *atomic.Int64 {
 	s := a.shard(name)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.counters[name] += delta
+	c := s.counters[name]
+	if c == nil {
+		c = new(atomic.Int64)
+		s.counters[name] = c
+	}
+	return c
 }
 
 // observe records a timer's duration in milliseconds.
@@ -93,6 +106,15 @@ func (a *aggregates) observe(path string, d time.Duration) {
 }
 
 func (a *aggregates) record(path string, v float64) {
+	s, d := a.distributionOf(path)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d.record(v)
+}
+
+// distributionOf is the timer or distribution of path, made at its first
+// use, and the shard whose mutex guards it.
+func (a *aggregates) distributionOf(path string) (*aggregateShard, *distribution) {
 	s := a.shard(path)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -101,7 +123,7 @@ func (a *aggregates) record(path string, v float64) {
 		d = &distribution{}
 		s.distributions[path] = d
 	}
-	d.record(v)
+	return s, d
 }
 
 func (a *aggregates) gauge(path string, v float64) {
@@ -144,8 +166,8 @@ func (a *aggregates) snapshot() map[string]float64 {
 func (s *aggregateShard) snapshot(points map[string]float64, intervals []interval) []interval {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for name, v := range s.counters {
-		points[name] = float64(v)
+	for name, c := range s.counters {
+		points[name] = float64(c.Load())
 	}
 	for p, v := range s.gauges {
 		points[p] = v

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hermes-go/hermes/domain"
@@ -225,28 +226,65 @@ func (m *Metrics) Close() error {
 
 var _ ports.SeriesMetrics = (*Metrics)(nil)
 
-// series is a handle of one series: its path, rendered once (a counter's
-// with countSuffix, the name it is flushed as).
-type series struct {
+// counterSeries is a handle of one counter: its path, rendered once with
+// countSuffix (the name it is flushed as), and its cell, found at the first
+// Add (a series is flushed once used, never before). Adds after the first
+// neither hash the path nor lock: a counter per delivered message.
+type counterSeries struct {
 	agg  *aggregates
 	path string
+	cell atomic.Pointer[atomic.Int64]
+}
+
+func (s *counterSeries) Add(delta int64) {
+	c := s.cell.Load()
+	if c == nil {
+		c = s.agg.counterCell(s.path)
+		s.cell.Store(c)
+	}
+	c.Add(delta)
+}
+
+// distributionSeries is a handle of one timer or distribution, found at
+// its first use as counterSeries is; a value still takes its shard's lock.
+type distributionSeries struct {
+	agg   *aggregates
+	path  string
+	found atomic.Pointer[foundDistribution]
+}
+
+type foundDistribution struct {
+	shard *aggregateShard
+	d     *distribution
+}
+
+func (s *distributionSeries) Record(v float64) {
+	f := s.found.Load()
+	if f == nil {
+		shard, d := s.agg.distributionOf(s.path)
+		f = &foundDistribution{shard, d}
+		s.found.Store(f)
+	}
+	f.shard.mu.Lock()
+	f.d.record(v)
+	f.shard.mu.Unlock()
+}
+
+func (s *distributionSeries) Observe(d time.Duration) {
+	s.Record(float64(d) / float64(time.Millisecond))
 }
 
 // Counter implements ports.SeriesMetrics.
 func (m *Metrics) Counter(name string, labels ports.Labels) ports.Counter {
-	return series{m.agg, seriesPath(m.cfg.Prefix, name, labels, countSuffix)}
+	return &counterSeries{agg: m.agg, path: seriesPath(m.cfg.Prefix, name, labels, countSuffix)}
 }
 
 // Timer implements ports.SeriesMetrics.
 func (m *Metrics) Timer(name string, labels ports.Labels) ports.Timer {
-	return series{m.agg, m.Path(name, labels)}
+	return &distributionSeries{agg: m.agg, path: m.Path(name, labels)}
 }
 
 // Distribution implements ports.SeriesMetrics.
 func (m *Metrics) Distribution(name string, labels ports.Labels) ports.Distribution {
-	return series{m.agg, m.Path(name, labels)}
+	return &distributionSeries{agg: m.agg, path: m.Path(name, labels)}
 }
-
-func (s series) Add(delta int64)         { s.agg.count(s.path, delta) }
-func (s series) Observe(d time.Duration) { s.agg.observe(s.path, d) }
-func (s series) Record(v float64)        { s.agg.record(s.path, v) }
