@@ -50,9 +50,10 @@ bench:
 
 # Issue 13's density targets (docs/benchmarks.md, "Consumers at density"):
 # 0, 1 000 and 10 000 idle subscriptions per consumer kind, and 1 000 active
-# subscriptions on one topic against one; about 10 minutes.
+# subscriptions on one topic against one, 300 messages each a round (fewer
+# measure their waking up more than their delivering); about 15 minutes.
 bench-density:
-	$(GO) run ./test/bench/cmd/hermes-bench -scenarios fanout,density -fanout 1,1000 -rounds 1 -timeout 5m \
+	$(GO) run ./test/bench/cmd/hermes-bench -scenarios fanout,density -fanout 1,1000 -fanout-messages 300000 -rounds 2 -timeout 5m \
 		-density 0,1000,10000 -consumers group,shared $(BENCH_ARGS)
 
 clean:

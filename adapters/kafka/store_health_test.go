@@ -20,11 +20,15 @@ import (
 
 // refuseProduces makes the broker answer every produce with code while
 // refusing is set: a broker whose disk is full, injected at the protocol.
-func refuseProduces(c *kfake.Cluster, refusing *atomic.Bool, code int16) {
+// answered, if given, counts those answers.
+func refuseProduces(c *kfake.Cluster, refusing *atomic.Bool, code int16, answered ...*atomic.Int32) {
 	c.ControlKey(int16(kmsg.Produce), func(req kmsg.Request) (kmsg.Response, error, bool) {
 		c.KeepControl()
 		if !refusing.Load() {
 			return nil, nil, false
+		}
+		for _, a := range answered {
+			a.Add(1)
 		}
 		pr := req.(*kmsg.ProduceRequest)
 		resp := pr.ResponseKind().(*kmsg.ProduceResponse)

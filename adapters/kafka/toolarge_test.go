@@ -10,40 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kerr"
-	"github.com/twmb/franz-go/pkg/kfake"
-	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/hermes-go/hermes/adapters/kafka"
 	"github.com/hermes-go/hermes/domain"
 )
-
-// answerTooLarge makes cluster answer produce requests with
-// MESSAGE_TOO_LARGE on every partition while refusing is set, as a broker
-// does that has not applied a raised max.message.bytes yet; answered
-// counts those answers.
-func answerTooLarge(cluster *kfake.Cluster, refusing *atomic.Bool, answered *atomic.Int32) {
-	cluster.ControlKey(int16(kmsg.Produce), func(req kmsg.Request) (kmsg.Response, error, bool) {
-		cluster.KeepControl()
-		if !refusing.Load() {
-			return nil, nil, false
-		}
-		answered.Add(1)
-		r := req.(*kmsg.ProduceRequest)
-		resp := r.ResponseKind().(*kmsg.ProduceResponse)
-		for _, rt := range r.Topics {
-			st := kmsg.NewProduceResponseTopic()
-			st.Topic, st.TopicID = rt.Topic, rt.TopicID
-			for _, rp := range rt.Partitions {
-				sp := kmsg.NewProduceResponseTopicPartition()
-				sp.Partition = rp.Partition
-				sp.ErrorCode = kerr.MessageTooLarge.Code
-				st.Partitions = append(st.Partitions, sp)
-			}
-			resp.Topics = append(resp.Topics, st)
-		}
-		return resp, nil, true
-	})
-}
 
 // A topic whose maxMessageSize was just raised: Kafka answers the update
 // before its broker applies the new max.message.bytes, and a message
@@ -59,7 +29,7 @@ func TestProduceWaitsForARaisedLimit(t *testing.T) {
 	var refusing atomic.Bool
 	var answered atomic.Int32
 	refusing.Store(true)
-	answerTooLarge(cluster, &refusing, &answered)
+	refuseProduces(cluster, &refusing, kerr.MessageTooLarge.Code, &answered)
 
 	prod := newProducer(t, cfg)
 	msg := domain.Message{ID: "1", Body: []byte(`"` + strings.Repeat("x", domain.MaxMessageSize-2) + `"`)}
@@ -83,7 +53,7 @@ func TestProduceTooLargeIsRefused(t *testing.T) {
 	var refusing atomic.Bool
 	var answered atomic.Int32
 	refusing.Store(true)
-	answerTooLarge(cluster, &refusing, &answered)
+	refuseProduces(cluster, &refusing, kerr.MessageTooLarge.Code, &answered)
 	prod := newProducer(t, cfg)
 
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
