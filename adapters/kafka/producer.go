@@ -108,9 +108,6 @@ func (p *Producer) Produce(ctx context.Context, topic domain.Topic, msg domain.M
 			// max.message.bytes a moment after the update was answered.
 			// Send it again until the broker has the new limit; if it
 			// never does, the answer is still "too large", not a timeout.
-			if ctx.Err() != nil {
-				return refused(name, err)
-			}
 		case errors.Is(err, kerr.UnknownTopicID):
 			p.recreations.forget(cl, name, generation, p.log)
 		case errors.Is(err, context.Canceled) && ctx.Err() == nil:
