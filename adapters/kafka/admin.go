@@ -100,10 +100,6 @@ func (a *Admin) UpdateTopic(ctx context.Context, t domain.Topic) error {
 // DeleteTopic implements ports.MessageStoreAdmin.
 func (a *Admin) DeleteTopic(ctx context.Context, t domain.TopicName) error {
 	name := a.cfg.topicName(t)
-	var id kadm.TopicID
-	if before, err := a.adm.ListTopics(ctx, name); err == nil {
-		id = before[name].ID
-	}
 	resp, err := a.adm.DeleteTopic(ctx, name)
 	if err == nil {
 		err = resp.Err
@@ -114,7 +110,10 @@ func (a *Admin) DeleteTopic(ctx context.Context, t domain.TopicName) error {
 	// Kafka deletes asynchronously: until the broker's metadata drops the
 	// topic, it still takes writes. Wait, so a deleted topic is gone; a
 	// topic of that name with another id is a new one (created meanwhile
-	// by a concurrent create), which must not keep the wait going.
+	// by a concurrent create), which must not keep the wait going. The
+	// deleted topic's id is the answer's (Kafka 2.8 and later; without it
+	// the wait is for the name to go).
+	id := resp.ID
 	for {
 		topics, err := a.adm.ListTopics(ctx, name)
 		if err == nil && (!topics.Has(name) || (id != kadm.TopicID{} && topics[name].ID != id)) {
