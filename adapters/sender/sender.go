@@ -68,6 +68,10 @@ type Config struct {
 	Guard *Guard
 }
 
+// ConnsPerHost is the connections per host a Sender of c keeps:
+// MaxConnsPerHost, defaulted.
+func (c Config) ConnsPerHost() int { return c.withDefaults().MaxConnsPerHost }
+
 func (c Config) withDefaults() Config {
 	c.MaxConnsPerHost = orDefault(c.MaxConnsPerHost, DefaultMaxConnsPerHost)
 	c.MaxIdleConnsPerHost = orDefault(c.MaxIdleConnsPerHost, c.MaxConnsPerHost)

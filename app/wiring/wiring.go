@@ -430,7 +430,7 @@ var consumersModule = fx.Module("consumers", fx.Invoke(
 			SplitPartitions: cfg.MessageStore.Consumer == ConsumerShared, // no Kafka group splits them
 			// More attempts to a host than the sender has connections for it
 			// would only wait in the sender, each as a goroutine.
-			SendsPerHost: sendsPerHost(cfg.Consumers.MaxConnsPerHost),
+			SendsPerHost: sender.Config{MaxConnsPerHost: cfg.Consumers.MaxConnsPerHost}.ConnsPerHost(),
 		},
 			store, admin, cf, s, m, t, u, log.With("component", "consumers")).WithSchemas(sch).WithJSONPath(jp).
 			ShareMaxRate(mr, nodeID)
@@ -462,11 +462,3 @@ var consumersModule = fx.Module("consumers", fx.Invoke(
 		return nil
 	},
 ))
-
-// sendsPerHost is the sender's connections per host, as it defaults them.
-func sendsPerHost(maxConns int) int {
-	if maxConns <= 0 {
-		return sender.DefaultMaxConnsPerHost
-	}
-	return maxConns
-}
