@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"sync"
-	"time"
 
 	"github.com/hermes-go/hermes/domain"
 )
@@ -67,25 +66,6 @@ func (t *hostToken) take(ctx context.Context) bool {
 		return true
 	case <-ctx.Done():
 		return false
-	}
-}
-
-// takeCommitting is take for a serial loop: it commits on every tick
-// while it waits.
-func (t *hostToken) takeCommitting(ctx context.Context, tick <-chan time.Time, commit func()) bool {
-	if t.gate == nil || t.held {
-		return true
-	}
-	for {
-		select {
-		case t.gate <- struct{}{}:
-			t.held = true
-			return true
-		case <-tick:
-			commit()
-		case <-ctx.Done():
-			return false
-		}
 	}
 }
 

@@ -361,13 +361,13 @@ func (s *serialRun) loop(ctx context.Context) (resting bool, err error) {
 			}
 			// The host's token before a send goroutine: a message that
 			// waits for its host waits here, not as a goroutine.
-			tok := hostToken{gate: dl.host}
-			if !tok.takeCommitting(ctx, s.ticker.C, func() { dl.commit(ctx, c, offsets) }) {
+			host := dl.host != nil
+			if host && !dl.waitFor(ctx, dl.host, s.ticker.C, c, offsets) {
 				offsets.end(mctx, m)
 				<-slots
 				return false, nil
 			}
-			s.workers.submit(sendJob{ctx: mctx, m: m, host: tok.held})
+			s.workers.submit(sendJob{ctx: mctx, m: m, host: host})
 		}
 		select {
 		case <-s.ticker.C:
@@ -405,8 +405,9 @@ func (dl *delivery) poll(ctx context.Context, c ports.MessageConsumer, offsets *
 	return msgs, err
 }
 
-// waitFor takes an in-flight slot, committing on every tick while it
-// waits; it returns false when ctx ended first.
+// waitFor takes a token of slots (an in-flight slot, or a host's token),
+// committing on every tick while it waits; it returns false when ctx
+// ended first.
 func (dl *delivery) waitFor(ctx context.Context, slots chan struct{}, tick <-chan time.Time, c ports.MessageConsumer, offsets *offsetTracker) bool {
 	for {
 		select {
