@@ -89,6 +89,9 @@ type StoredMessage struct {
 }
 
 // ReceivedMessage is a message read from the store for a subscription.
+// Its Body, Key and Headers may be shared with the other subscriptions of
+// the topic that read the same record: a consumer of the message copies
+// them before changing them.
 type ReceivedMessage struct {
 	domain.Message
 	Partition int32

@@ -200,12 +200,17 @@ func (fe *fetcher) deliver(e *entry, rp *kmsg.FetchResponseTopicPartition) {
 	if next <= e.offset {
 		return // nothing new
 	}
-	recs := fp.Records
+	batch := make([]fetched, len(fp.Records))
+	recs := make([]*fetched, len(fp.Records))
 	// sizes[i] is the byte count of recs[i:], so each reader's share costs
 	// no walk over the batch.
 	sizes := make([]int, len(recs)+1)
+	shared := len(e.readers) > 1
 	for i := len(recs) - 1; i >= 0; i-- {
-		sizes[i] = sizes[i+1] + recordBytes(recs[i])
+		rec := fp.Records[i]
+		batch[i].rec, batch[i].size, batch[i].shared = rec, recordBytes(rec), shared
+		recs[i] = &batch[i]
+		sizes[i] = sizes[i+1] + batch[i].size
 	}
 	for _, r := range e.readers {
 		c := r.c
@@ -214,7 +219,7 @@ func (fe *fetcher) deliver(e *entry, rp *kmsg.FetchResponseTopicPartition) {
 			c.mu.Unlock()
 			continue
 		}
-		i := sort.Search(len(recs), func(i int) bool { return recs[i].Offset >= r.pos })
+		i := sort.Search(len(recs), func(i int) bool { return recs[i].rec.Offset >= r.pos })
 		took := i < len(recs)
 		r.recs = append(r.recs, recs[i:]...)
 		r.bytes += sizes[i]

@@ -3,6 +3,7 @@ package kafka_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -95,4 +96,56 @@ func TestSharedNotifyReady(t *testing.T) {
 	wait(closing, "the consumer closed")
 	assert.Empty(t, stopped, "a stopped call never comes")
 	assert.Len(t, ready, 0, "one call per NotifyReady")
+}
+
+// Subscriptions of one topic at one position share the fetched records,
+// and a record is decoded once for them: their messages carry the same
+// Headers map. A consumer that reads the topic in another format (its
+// AVRO version, during a migration) still gets the record as that
+// format reads it.
+func TestSharedConsumersDecodeARecordOnce(t *testing.T) {
+	t.Parallel()
+	_, cfg := faultyCluster(t)
+	adm := newAdmin(t, cfg)
+	prod := newProducer(t, cfg)
+	topic := jsonTopic("shared.decodeonce")
+	require.NoError(t, adm.CreateTopic(t.Context(), topic))
+	avroTopic := topic
+	avroTopic.ContentType = domain.ContentTypeAvro
+	f := newSharedFactory(t, cfg)
+	open := func(name string, topic domain.Topic) ports.MessageConsumer {
+		sub := domain.SubscriptionName{Topic: topic.QualifiedName(), Name: name}
+		require.NoError(t, adm.CreateSubscriptionPosition(t.Context(), sub))
+		c, err := f.Consumer(t.Context(), topic, sub, ports.ConsumerOptions{})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = c.Close() })
+		return c
+	}
+	a, b, raw := open("a", topic), open("b", topic), open("raw", avroTopic)
+	next := func(c ports.MessageConsumer) ports.ReceivedMessage {
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+		defer cancel()
+		got, err := c.Poll(ctx)
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		return got[0]
+	}
+	// The first fetches may each serve one consumer (it opened while
+	// another's fetch waited at the broker); once all read at one
+	// position, one fetch serves them all.
+	shared := false
+	for i := 0; i < 100 && !shared; i++ {
+		id := fmt.Sprint(i)
+		require.NoError(t, prod.Produce(t.Context(), topic, domain.Message{ID: id, Body: []byte(`{"n":` + id + `}`), Headers: map[string]string{"h": id}}))
+		ma, mb, mr := next(a), next(b), next(raw)
+		for _, m := range []ports.ReceivedMessage{ma, mb} {
+			require.Equal(t, id, m.ID)
+			require.Equal(t, `{"n":`+id+`}`, string(m.Body))
+			require.Equal(t, map[string]string{"h": id}, m.Headers)
+		}
+		require.True(t, domain.IsWrappedJSON(mr.Body), "the AVRO reading keeps the stored value: %s", mr.Body)
+		require.Equal(t, id, mr.ID, "the id header")
+		shared = reflect.ValueOf(ma.Headers).UnsafePointer() == reflect.ValueOf(mb.Headers).UnsafePointer()
+	}
+	assert.True(t, shared, "subscriptions at one position never shared a decoded record")
 }
