@@ -34,8 +34,14 @@ type DeliveryConfig struct {
 	// (Hermes's consumer.rate.limiterSupervisorPeriod, default 30s).
 	RateSupervisorPeriod time.Duration
 	// CommitPeriod is how often finished offsets are committed while
-	// messages are in flight or finished ones wait (default 1s).
+	// messages are in flight or finished ones wait (default 1s), while
+	// MaxCommitRate allows it.
 	CommitPeriod time.Duration
+	// MaxCommitRate bounds the commits a second of all serial
+	// subscriptions together (default DefaultMaxCommitRate; negative:
+	// unbounded): with more subscriptions running than it allows each
+	// CommitPeriod, each commits less often (deliver_commitpace.go).
+	MaxCommitRate float64
 	// RevokeWait bounds how long a partition leaving a consumer waits for
 	// its messages in flight before they are abandoned (default 5s; keep
 	// it under the store's rebalance timeout).
@@ -80,6 +86,9 @@ func (c DeliveryConfig) withDefaults() DeliveryConfig {
 	if c.CommitPeriod <= 0 {
 		c.CommitPeriod = time.Second
 	}
+	if c.MaxCommitRate == 0 {
+		c.MaxCommitRate = DefaultMaxCommitRate
+	}
 	if c.RevokeWait <= 0 {
 		c.RevokeWait = 5 * time.Second
 	}
@@ -108,6 +117,7 @@ type Deliverer struct {
 	oauth       *oauthDeps // nil: no OAuth tokens (deliver_oauth.go)
 	workload    *Workload  // nil: this instance runs every subscription
 	hosts       hostGates
+	commits     commitPace
 
 	workers  map[string]*worker // owned by Run's goroutine
 	periodic periodicWork       // the workers' periodic work; Run runs it
@@ -126,8 +136,10 @@ type worker struct {
 
 // NewDeliverer returns the delivery use case.
 func NewDeliverer(cfg DeliveryConfig, store ports.MetadataStore, admin ports.MessageStoreAdmin, consumers ports.MessageConsumerFactory, sender ports.Sender, metrics ports.Metrics, tracker ports.Tracker, undelivered ports.UndeliveredLog, log *slog.Logger) *Deliverer {
-	return &Deliverer{cfg: cfg.withDefaults(), store: store, admin: admin, consumers: consumers, sender: sender, metrics: metrics,
-		tracker: tracker, undelivered: undelivered, log: log, workers: map[string]*worker{}, hosts: hostGates{size: cfg.SendsPerHost}}
+	cfg = cfg.withDefaults()
+	return &Deliverer{cfg: cfg, store: store, admin: admin, consumers: consumers, sender: sender, metrics: metrics,
+		tracker: tracker, undelivered: undelivered, log: log, workers: map[string]*worker{}, hosts: hostGates{size: cfg.SendsPerHost},
+		commits: commitPace{period: cfg.CommitPeriod, rate: max(cfg.MaxCommitRate, 0)}}
 }
 
 // Run delivers until ctx ends, then stops every worker (committing what was

@@ -280,6 +280,10 @@ type serialRun struct {
 	workers *sendWorkers
 	canRest bool // c is a ports.ReadyNotifier
 	resting bool
+	// running: counted in the Deliverer's commitPace (neither resting
+	// nor finished); lastCommit is when a tick last committed.
+	running    bool
+	lastCommit time.Time
 }
 
 func (dl *delivery) newSerialRun(c ports.MessageConsumer, offsets *offsetTracker) *serialRun {
@@ -325,6 +329,7 @@ func (s *serialRun) loop(ctx context.Context) (resting bool, err error) {
 		s.resting = false
 		s.ticker.Reset(dl.cfg.CommitPeriod)
 	}
+	s.setRunning(true)
 	for {
 		if ctx.Err() != nil {
 			return false, nil
@@ -335,6 +340,7 @@ func (s *serialRun) loop(ctx context.Context) (resting bool, err error) {
 			if errors.Is(err, pollNow.Err()) && len(msgs) == 0 {
 				s.ticker.Stop()
 				s.resting = true
+				s.setRunning(false)
 				return true, nil
 			}
 		} else {
@@ -344,14 +350,14 @@ func (s *serialRun) loop(ctx context.Context) (resting bool, err error) {
 		case ctx.Err() != nil:
 			return false, nil
 		case errors.Is(err, context.DeadlineExceeded):
-			dl.commit(ctx, c, offsets)
+			s.tick(ctx)
 			continue
 		case err != nil:
 			return false, err
 		}
 		offsets.add(msgs)
 		for _, m := range msgs {
-			if !dl.waitFor(ctx, slots, s.ticker.C, c, offsets) {
+			if !s.waitFor(ctx, slots) {
 				return false, nil
 			}
 			mctx, ok := offsets.start(m)
@@ -362,7 +368,7 @@ func (s *serialRun) loop(ctx context.Context) (resting bool, err error) {
 			// The host's token before a send goroutine: a message that
 			// waits for its host waits here, not as a goroutine.
 			host := dl.host != nil
-			if host && !dl.waitFor(ctx, dl.host, s.ticker.C, c, offsets) {
+			if host && !s.waitFor(ctx, dl.host) {
 				offsets.end(mctx, m)
 				<-slots
 				return false, nil
@@ -371,9 +377,31 @@ func (s *serialRun) loop(ctx context.Context) (resting bool, err error) {
 		}
 		select {
 		case <-s.ticker.C:
-			dl.commit(ctx, c, offsets)
+			s.tick(ctx)
 		default:
 		}
+	}
+}
+
+// tick commits at a tick of the loop, when the Deliverer's commitPace
+// says this subscription's commit is due.
+func (s *serialRun) tick(ctx context.Context) {
+	if now := time.Now(); s.dl.commits.due(s.lastCommit, now) {
+		s.lastCommit = now
+		s.dl.commit(ctx, s.c, s.offsets)
+	}
+}
+
+// setRunning counts the loop in the commitPace, or stops counting it.
+func (s *serialRun) setRunning(running bool) {
+	if s.running == running {
+		return
+	}
+	s.running = running
+	if running {
+		s.dl.commits.running.Add(1)
+	} else {
+		s.dl.commits.running.Add(-1)
 	}
 }
 
@@ -384,6 +412,7 @@ func (s *serialRun) loop(ctx context.Context) (resting bool, err error) {
 // are cancelled and stay uncommitted. It commits what finished.
 func (s *serialRun) finish(ctx context.Context) {
 	s.ticker.Stop()
+	s.setRunning(false)
 	s.offsets.drainAll(context.WithoutCancel(ctx), s.dl.cfg.RevokeWait)
 	s.workers.close()
 	s.workers.wait()
@@ -406,15 +435,14 @@ func (dl *delivery) poll(ctx context.Context, c ports.MessageConsumer, offsets *
 }
 
 // waitFor takes a token of slots (an in-flight slot, or a host's token),
-// committing on every tick while it waits; it returns false when ctx
-// ended first.
-func (dl *delivery) waitFor(ctx context.Context, slots chan struct{}, tick <-chan time.Time, c ports.MessageConsumer, offsets *offsetTracker) bool {
+// ticking (tick) while it waits; it returns false when ctx ended first.
+func (s *serialRun) waitFor(ctx context.Context, slots chan struct{}) bool {
 	for {
 		select {
 		case slots <- struct{}{}:
 			return true
-		case <-tick:
-			dl.commit(ctx, c, offsets)
+		case <-s.ticker.C:
+			s.tick(ctx)
 		case <-ctx.Done():
 			return false
 		}

@@ -227,6 +227,10 @@ type ConsumersConfig struct {
 	RateSupervisorPeriod time.Duration `koanf:"rate_supervisor_period"`
 	// CommitPeriod is how often finished offsets are committed (default 1s).
 	CommitPeriod time.Duration `koanf:"commit_period"`
+	// MaxCommitRate bounds the offset commits a second of this node's
+	// serial subscriptions together (default 200; -1: unbounded): with
+	// more running, each commits less often than CommitPeriod.
+	MaxCommitRate float64 `koanf:"max_commit_rate"`
 	// RevokeWait bounds how long a partition leaving this consumer waits
 	// for its messages in flight before they are abandoned (default 5s;
 	// keep it under the Kafka consumers' rebalance timeout, 10s).
@@ -475,7 +479,7 @@ func Defaults() Config {
 		},
 		Consumers: ConsumersConfig{
 			Addr: ":8000", RestartBackoff: time.Second, MaxConnsPerHost: 100, InflightSize: 100, KeepAliveHeader: true,
-			RateSupervisorPeriod: 30 * time.Second, CommitPeriod: time.Second,
+			RateSupervisorPeriod: 30 * time.Second, CommitPeriod: time.Second, MaxCommitRate: 200,
 			MaxRate: MaxRateConfig{UpdateInterval: 15 * time.Second, BalanceInterval: 30 * time.Second, BusyTolerance: 0.1,
 				MinMaxRate: 1, MinAllowedChangePercent: 1, MinSignificantUpdatePercent: 9, HistorySize: 1},
 			Group: defaultConsumerGroup(), Workload: defaultWorkload(),

@@ -425,7 +425,7 @@ var consumersModule = fx.Module("consumers", fx.Invoke(
 		d := app.NewDeliverer(app.DeliveryConfig{
 			RestartBackoff: cfg.Consumers.RestartBackoff, ClusterName: cfg.MessageStore.ClusterName,
 			InflightSize: cfg.Consumers.InflightSize, RateSupervisorPeriod: cfg.Consumers.RateSupervisorPeriod,
-			CommitPeriod: cfg.Consumers.CommitPeriod, RevokeWait: cfg.Consumers.RevokeWait, OmitKeepAliveHeader: !cfg.Consumers.KeepAliveHeader,
+			CommitPeriod: cfg.Consumers.CommitPeriod, MaxCommitRate: cfg.Consumers.MaxCommitRate, RevokeWait: cfg.Consumers.RevokeWait, OmitKeepAliveHeader: !cfg.Consumers.KeepAliveHeader,
 			MaxRate:         app.MaxRateConfig{Settings: mc.settings(), UpdateInterval: mc.UpdateInterval, BalanceInterval: mc.BalanceInterval},
 			SplitPartitions: cfg.MessageStore.Consumer == ConsumerShared, // no Kafka group splits them
 			// More attempts to a host than the sender has connections for it
