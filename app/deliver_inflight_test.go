@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -125,4 +126,75 @@ func TestStopLetsMessagesInFlightFinish(t *testing.T) {
 		t.Fatal("the delivery did not stop")
 	}
 	assert.EqualValues(t, 1, c.committedAt(0), "the message that finished during the stop is committed")
+}
+
+// boundedConsumer is a queueConsumer that is a ports.BoundedPoller and
+// records what each poll asked for.
+type boundedConsumer struct {
+	*queueConsumer
+	amu   sync.Mutex
+	asked []int
+}
+
+func (c *boundedConsumer) PollUpTo(ctx context.Context, n int) ([]ports.ReceivedMessage, error) {
+	c.amu.Lock()
+	c.asked = append(c.asked, n)
+	c.amu.Unlock()
+	c.mu.Lock()
+	if k := min(n, len(c.queue)); k > 0 {
+		out := slices.Clone(c.queue[:k])
+		c.queue = c.queue[k:]
+		c.mu.Unlock()
+		return out, nil
+	}
+	c.mu.Unlock()
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+func (c *boundedConsumer) Consumer(context.Context, domain.Topic, domain.SubscriptionName, ports.ConsumerOptions) (ports.MessageConsumer, error) {
+	return c, nil
+}
+
+// A serial loop polls no more messages than it has free in-flight slots
+// (at least one), and no more than gatedPoll when its host is gated: the
+// rest stay in the consumer's buffer rather than waiting in the loop.
+func TestSerialLoopPollsWhatItCanStart(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name              string
+		inflight, perHost int
+		most              int
+	}{
+		{"bounded by free slots", 3, 0, 3},
+		{"bounded when the host is gated", 10, 1, gatedPoll},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			const n = 20
+			c := &boundedConsumer{queueConsumer: queued(n)}
+			s := &steppedSender{step: make(chan struct{})}
+			m := memory.NewMetrics()
+			d := NewDeliverer(DeliveryConfig{InflightSize: tc.inflight, SendsPerHost: tc.perHost, CommitPeriod: 10 * time.Millisecond}, nil, nil, c, s, m,
+				memory.NewTracker(10), memory.NewUndeliveredLog(), slog.New(slog.DiscardHandler))
+			deliverAll(t, d, []domain.Subscription{{Name: "s", TopicName: "g.t", Endpoint: "http://host.example/"}})
+			labels := ports.Labels{"group": "g", "topic": "t", "subscription": "s"}
+			for m.CounterValue("subscription.delivered", labels) < n {
+				select {
+				case s.step <- struct{}{}:
+				case <-time.After(10 * time.Second):
+					t.Fatalf("delivered %d of %d", m.CounterValue("subscription.delivered", labels), n)
+				}
+			}
+			c.amu.Lock()
+			defer c.amu.Unlock()
+			require.NotEmpty(t, c.asked)
+			assert.Equal(t, tc.most, slices.Max(c.asked), "the first poll takes what can start at once")
+			if tc.perHost == 0 {
+				// Sends are held until the test lets one go: all three
+				// slots are taken before the next poll.
+				assert.Contains(t, c.asked, 1, "with every slot taken, a poll takes one message")
+			}
+		})
+	}
 }

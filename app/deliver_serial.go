@@ -336,7 +336,7 @@ func (s *serialRun) loop(ctx context.Context) (resting bool, err error) {
 		}
 		var msgs []ports.ReceivedMessage
 		if s.canRest && !offsets.busy() {
-			msgs, err = c.Poll(pollNow)
+			msgs, err = pollUpTo(pollNow, c, s.pollLimit())
 			if errors.Is(err, pollNow.Err()) && len(msgs) == 0 {
 				s.ticker.Stop()
 				s.resting = true
@@ -344,7 +344,7 @@ func (s *serialRun) loop(ctx context.Context) (resting bool, err error) {
 				return true, nil
 			}
 		} else {
-			msgs, err = dl.poll(ctx, c, offsets)
+			msgs, err = s.poll(ctx)
 		}
 		switch {
 		case ctx.Err() != nil:
@@ -419,19 +419,50 @@ func (s *serialRun) finish(ctx context.Context) {
 	s.dl.commit(ctx, s.c, s.offsets)
 }
 
-// poll polls, bounded by CommitPeriod while offsets are busy (then it
-// returns context.DeadlineExceeded when nothing came).
-func (dl *delivery) poll(ctx context.Context, c ports.MessageConsumer, offsets *offsetTracker) ([]ports.ReceivedMessage, error) {
-	if !offsets.busy() {
-		return c.Poll(ctx)
+// poll polls up to pollLimit messages, bounded by CommitPeriod while
+// offsets are busy (then it returns context.DeadlineExceeded when nothing
+// came); what is buffered already is taken without a timer.
+func (s *serialRun) poll(ctx context.Context) ([]ports.ReceivedMessage, error) {
+	n := s.pollLimit()
+	if !s.offsets.busy() {
+		return pollUpTo(ctx, s.c, n)
 	}
-	pctx, cancel := context.WithTimeout(ctx, dl.cfg.CommitPeriod)
+	if msgs, err := pollUpTo(pollNow, s.c, n); len(msgs) > 0 || (err != nil && !errors.Is(err, pollNow.Err())) {
+		return msgs, err
+	}
+	pctx, cancel := context.WithTimeout(ctx, s.dl.cfg.CommitPeriod)
 	defer cancel()
-	msgs, err := c.Poll(pctx)
+	msgs, err := pollUpTo(pctx, s.c, n)
 	if err != nil && pctx.Err() != nil && ctx.Err() == nil {
 		return nil, context.DeadlineExceeded
 	}
 	return msgs, err
+}
+
+// gatedPoll bounds a poll of a subscription whose host is gated: its
+// messages wait in the loop for the host's tokens one at a time, so more
+// would only wait there decoded.
+const gatedPoll = 4
+
+// pollLimit is how many messages a poll takes: no more than there are
+// free in-flight slots (at least one, which then waits for its slot), and
+// gatedPoll when the host is gated. The rest stay in the consumer's
+// buffer (ports.BoundedPoller).
+func (s *serialRun) pollLimit() int {
+	n := max(cap(s.dl.slots)-len(s.dl.slots), 1)
+	if s.dl.host != nil {
+		n = min(n, gatedPoll)
+	}
+	return n
+}
+
+// pollUpTo polls at most n messages from a ports.BoundedPoller, and
+// what Poll returns from another consumer.
+func pollUpTo(ctx context.Context, c ports.MessageConsumer, n int) ([]ports.ReceivedMessage, error) {
+	if b, ok := c.(ports.BoundedPoller); ok {
+		return b.PollUpTo(ctx, n)
+	}
+	return c.Poll(ctx)
 }
 
 // waitFor takes a token of slots (an in-flight slot, or a host's token),

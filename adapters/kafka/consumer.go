@@ -94,9 +94,16 @@ type Consumer struct {
 // previous Poll run first (with their revoke callbacks), so partitions
 // move only while the caller waits here.
 func (c *Consumer) Poll(ctx context.Context) ([]ports.ReceivedMessage, error) {
+	return c.PollUpTo(ctx, c.maxPoll)
+}
+
+// PollUpTo implements ports.BoundedPoller: Poll returning at most n
+// records (and at most MaxPollRecords).
+func (c *Consumer) PollUpTo(ctx context.Context, n int) ([]ports.ReceivedMessage, error) {
+	n = min(c.maxPoll, max(n, 1))
 	for {
 		c.cl.AllowRebalance()
-		fetches := c.cl.PollRecords(ctx, c.maxPoll)
+		fetches := c.cl.PollRecords(ctx, n)
 		// Records come back even when ctx ended meanwhile: kgo counts them
 		// as consumed, so dropping them would leave a gap a later commit
 		// could pass.

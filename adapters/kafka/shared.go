@@ -501,9 +501,16 @@ func (c *SharedConsumer) fail(err error, final bool) {
 // partitions' fetches failed since the previous Poll, or the topic was
 // deleted, or the consumer or its factory closed.
 func (c *SharedConsumer) Poll(ctx context.Context) ([]ports.ReceivedMessage, error) {
+	return c.PollUpTo(ctx, c.maxPoll)
+}
+
+// PollUpTo implements ports.BoundedPoller: Poll returning at most n
+// records (and at most MaxPollRecords).
+func (c *SharedConsumer) PollUpTo(ctx context.Context, n int) ([]ports.ReceivedMessage, error) {
+	n = min(c.maxPoll, max(n, 1))
 	for {
 		c.mu.Lock()
-		recs, freed := c.take()
+		recs, freed := c.take(n)
 		err := c.gone
 		if err == nil {
 			err = c.failed
@@ -534,9 +541,9 @@ func (c *SharedConsumer) Poll(ctx context.Context) ([]ports.ReceivedMessage, err
 	}
 }
 
-// take removes up to maxPoll buffered records and returns them with the
+// take removes up to limit buffered records and returns them with the
 // readers that had no room before and have now. Called with c.mu held.
-func (c *SharedConsumer) take() (out []*fetched, freed []*reader) {
+func (c *SharedConsumer) take(limit int) (out []*fetched, freed []*reader) {
 	n := len(c.readers)
 	for i := range n {
 		r := c.readers[(c.next+i)%n]
@@ -544,7 +551,7 @@ func (c *SharedConsumer) take() (out []*fetched, freed []*reader) {
 			continue
 		}
 		full := !r.hasRoom()
-		k := min(len(r.recs), c.maxPoll-len(out))
+		k := min(len(r.recs), limit-len(out))
 		for _, rec := range r.recs[:k] {
 			r.bytes -= rec.size
 		}
@@ -557,7 +564,7 @@ func (c *SharedConsumer) take() (out []*fetched, freed []*reader) {
 		if full && r.hasRoom() {
 			freed = append(freed, r)
 		}
-		if len(out) == c.maxPoll {
+		if len(out) == limit {
 			break
 		}
 	}

@@ -78,6 +78,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness, f Features) {
 		{"CreateAndUpdateTopicAreIdempotent", testCreateTopicIdempotent},
 		{"RoundTrip", testRoundTrip},
 		{"SameKeySamePartitionInOrder", testKeyOrder},
+		{"BoundedPollLeavesTheRestForTheNextPoll", testBoundedPoll},
 		{"AckLevels", testAcks},
 		{"ConsumerResumesAfterCommit", testResume},
 		{"RevokeCommitsBeforeHandOver", testRevokeCommitsBeforeHandOver},
@@ -221,6 +222,36 @@ func testKeyOrder(t *testing.T, h Harness) {
 		partition[k], last[k] = m.Partition, string(m.Body)
 	}
 	assert.Len(t, partition, len(keys))
+}
+
+// A ports.BoundedPoller returns at most the messages asked for, and the
+// next polls return the rest, in order, without gaps or repeats.
+func testBoundedPoll(t *testing.T, h Harness) {
+	topic := createTopic(t, h, domain.ContentTypeJSON, domain.AckLeader)
+	sub := subscribe(t, h, topic)
+	const n = 7
+	var want []string
+	for i := range n {
+		m := newMessage(i, []byte("one-key"))
+		require.NoError(t, h.Producer().Produce(t.Context(), topic, m))
+		want = append(want, m.ID)
+	}
+	c := openConsumer(t, h, topic, sub)
+	b, ok := c.(ports.BoundedPoller)
+	if !ok {
+		t.Skip("the consumer is not a ports.BoundedPoller")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), wait)
+	defer cancel()
+	var got []string
+	for len(got) < n {
+		msgs, err := b.PollUpTo(ctx, 2)
+		require.NoError(t, err)
+		require.NotEmpty(t, msgs)
+		require.LessOrEqual(t, len(msgs), 2)
+		got = append(got, ids(msgs)...)
+	}
+	assert.Equal(t, want, got)
 }
 
 func testAcks(t *testing.T, h Harness) {
