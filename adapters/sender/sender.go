@@ -341,7 +341,6 @@ func newRequest(ctx context.Context, ep *endpoint, req ports.SendRequest, watch 
 	if len(req.Body) > 0 {
 		// GetBody lets the transport replay the body when a pooled
 		// connection turns out to be closed by the server.
-		hreq.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(watch.Reader(bytes.NewReader(req.Body))), nil }
 		if req.SocketTimeout <= 0 {
 			// No socket timeout to feed: a bare bytes.Reader, which
 			// net/http knows is in memory and writes in one go with the
@@ -349,6 +348,8 @@ func newRequest(ctx context.Context, ep *endpoint, req ports.SendRequest, watch 
 			// first, a second write per message (make bench's delivery
 			// profile: a third of the CPU in write syscalls).
 			hreq.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(req.Body)), nil }
+		} else {
+			hreq.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(watch.Reader(bytes.NewReader(req.Body))), nil }
 		}
 		hreq.Body, _ = hreq.GetBody()
 		hreq.ContentLength = int64(len(req.Body))
