@@ -18,8 +18,10 @@ const DefaultMaxCommitRate = 200
 // Kafka's group coordinator, a commit for every nine messages delivered
 // in make bench's fan-out. With the default 200, up to 200 busy
 // subscriptions still commit every second, 1 000 every 5 s, 10 000 every
-// 50 s (Hermes commits every 60 s whatever their number). Commits that
-// end a delivery (a stop, a revoke) are not paced.
+// 50 s (Hermes commits every 60 s whatever their number). Not paced: the
+// commit of a subscription that caught up (nothing in flight, nothing to
+// poll), so a burst's end is committed at once and the subscription can
+// rest, and those that end a delivery (a stop, a revoke).
 type commitPace struct {
 	period  time.Duration // CommitPeriod
 	rate    float64       // commits a second; 0: unbounded

@@ -150,6 +150,18 @@ func (t *offsetTracker) busy() bool {
 	return false
 }
 
+// delivering reports whether a message is being delivered.
+func (t *offsetTracker) delivering() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, p := range t.partitions {
+		if p.inflight > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // committable returns, for each partition that advanced since the last
 // call, the next offset to read: its lowest unfinished message, or one past
 // its last message when all finished.
