@@ -66,20 +66,8 @@ func TestCommitsFollowTheNodesPaceWhileDelivering(t *testing.T) {
 			Partition: partition, Offset: offset, ReadAt: time.Now()}
 	}
 	c.queue = append(c.queue, msg(0, 0, "{}"))
-	m := memory.NewMetrics()
 	hold := holdSender{hold: make(chan struct{})}
-	d := NewDeliverer(DeliveryConfig{CommitPeriod: 10 * time.Millisecond, MaxCommitRate: 0.001}, nil, nil, c, hold, m,
-		memory.NewTracker(10), memory.NewUndeliveredLog(), slog.New(slog.DiscardHandler))
-	sub := domain.Subscription{Name: "s", TopicName: "g.t", Endpoint: "http://localhost:1/"}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{})
-	go d.start(ctx, &domain.Topic{Name: "g.t"}, &sub, ports.PartitionShare{}, func() { close(done) })
-	t.Cleanup(func() { cancel(); <-done })
-
-	labels := ports.Labels{"group": "g", "topic": "t", "subscription": "s"}
-	delivered := func(n int) func() bool {
-		return func() bool { return m.CounterValue("subscription.delivered", labels) == int64(n) }
-	}
+	d, delivered, cancel, done := startSubscription(t, c, DeliveryConfig{CommitPeriod: 10 * time.Millisecond, MaxCommitRate: 0.001}, hold)
 	require.Eventually(t, func() bool { return delivered(1)() && c.committedAt(0) == 1 && c.resting() }, 10*time.Second, 5*time.Millisecond,
 		"caught up: committed at once, then resting")
 	assert.Zero(t, d.commits.running.Load(), "a resting subscription is not counted")

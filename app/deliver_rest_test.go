@@ -107,19 +107,7 @@ func TestIdleSubscriptionRestsWithoutWaitingInPoll(t *testing.T) {
 		return ports.ReceivedMessage{Message: domain.Message{ID: string(rune('a' + i)), Body: []byte("{}")}, Offset: int64(i), ReadAt: time.Now()}
 	}
 	c.queue = append(c.queue, msg(0), msg(1))
-	m := memory.NewMetrics()
-	d := NewDeliverer(DeliveryConfig{CommitPeriod: 10 * time.Millisecond}, nil, nil, c, failingFor{}, m,
-		memory.NewTracker(10), memory.NewUndeliveredLog(), slog.New(slog.DiscardHandler))
-	sub := domain.Subscription{Name: "s", TopicName: "g.t", Endpoint: "http://localhost:1/"}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{})
-	go d.start(ctx, &domain.Topic{Name: "g.t"}, &sub, ports.PartitionShare{}, func() { close(done) })
-	t.Cleanup(func() { cancel(); <-done })
-
-	labels := ports.Labels{"group": "g", "topic": "t", "subscription": "s"}
-	delivered := func(n int) func() bool {
-		return func() bool { return m.CounterValue("subscription.delivered", labels) == int64(n) }
-	}
+	_, delivered, cancel, done := startSubscription(t, c, DeliveryConfig{CommitPeriod: 10 * time.Millisecond}, failingFor{})
 	require.Eventually(t, delivered(2), 10*time.Second, 5*time.Millisecond)
 	require.Eventually(t, c.resting, 10*time.Second, 5*time.Millisecond, "rests: a call back pending, no Poll waiting")
 	assert.EqualValues(t, 2, c.committedAt(0), "what was delivered is committed before resting")
@@ -139,4 +127,24 @@ func TestIdleSubscriptionRestsWithoutWaitingInPoll(t *testing.T) {
 	assert.True(t, c.closed, "the consumer is closed")
 	assert.Nil(t, c.ready, "the call back is stopped")
 	assert.GreaterOrEqual(t, c.restings, 2)
+}
+
+// startSubscription delivers subscription g.t/s from consumers with cfg
+// and sender until cancel (then done closes; the test's end cancels
+// too). delivered(n) reports whether exactly n messages were delivered.
+func startSubscription(t *testing.T, consumers ports.MessageConsumerFactory, cfg DeliveryConfig, sender ports.Sender) (
+	d *Deliverer, delivered func(n int) func() bool, cancel context.CancelFunc, done <-chan struct{}) {
+	t.Helper()
+	m := memory.NewMetrics()
+	d = NewDeliverer(cfg, nil, nil, consumers, sender, m, memory.NewTracker(10), memory.NewUndeliveredLog(), slog.New(slog.DiscardHandler))
+	sub := domain.Subscription{Name: "s", TopicName: "g.t", Endpoint: "http://localhost:1/"}
+	ctx, cancel := context.WithCancel(t.Context())
+	ended := make(chan struct{})
+	go d.start(ctx, &domain.Topic{Name: "g.t"}, &sub, ports.PartitionShare{}, func() { close(ended) })
+	t.Cleanup(func() { cancel(); <-ended })
+	labels := ports.Labels{"group": "g", "topic": "t", "subscription": "s"}
+	delivered = func(n int) func() bool {
+		return func() bool { return m.CounterValue("subscription.delivered", labels) == int64(n) }
+	}
+	return d, delivered, cancel, ended
 }
