@@ -20,6 +20,7 @@ import (
 
 	"github.com/hermes-go/hermes/adapters/kafka"
 	"github.com/hermes-go/hermes/adapters/whisper"
+	"github.com/hermes-go/hermes/app"
 	"github.com/hermes-go/hermes/domain"
 	"github.com/hermes-go/hermes/ports"
 )
@@ -479,7 +480,7 @@ func Defaults() Config {
 		},
 		Consumers: ConsumersConfig{
 			Addr: ":8000", RestartBackoff: time.Second, MaxConnsPerHost: 100, InflightSize: 100, KeepAliveHeader: true,
-			RateSupervisorPeriod: 30 * time.Second, CommitPeriod: time.Second, MaxCommitRate: 200,
+			RateSupervisorPeriod: 30 * time.Second, CommitPeriod: time.Second, MaxCommitRate: app.DefaultMaxCommitRate,
 			MaxRate: MaxRateConfig{UpdateInterval: 15 * time.Second, BalanceInterval: 30 * time.Second, BusyTolerance: 0.1,
 				MinMaxRate: 1, MinAllowedChangePercent: 1, MinSignificantUpdatePercent: 9, HistorySize: 1},
 			Group: defaultConsumerGroup(), Workload: defaultWorkload(),
