@@ -140,22 +140,20 @@ func (t *offsetTracker) finish(m ports.ReceivedMessage) {
 // busy reports whether a message is being delivered or finished offsets
 // wait for a commit: the loop then polls in CommitPeriod steps.
 func (t *offsetTracker) busy() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, p := range t.partitions {
-		if p.inflight > 0 || p.next > p.committed {
-			return true
-		}
-	}
-	return false
+	return t.anyPartition(func(p *partitionOffsets) bool { return p.inflight > 0 || p.next > p.committed })
 }
 
 // delivering reports whether a message is being delivered.
 func (t *offsetTracker) delivering() bool {
+	return t.anyPartition(func(p *partitionOffsets) bool { return p.inflight > 0 })
+}
+
+// anyPartition reports whether some partition satisfies f, under t.mu.
+func (t *offsetTracker) anyPartition(f func(*partitionOffsets) bool) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, p := range t.partitions {
-		if p.inflight > 0 {
+		if f(p) {
 			return true
 		}
 	}
