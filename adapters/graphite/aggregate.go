@@ -107,9 +107,14 @@ func (a *aggregates) observe(path string, d time.Duration) {
 
 func (a *aggregates) record(path string, v float64) {
 	s, d := a.distributionOf(path)
+	s.record(d, v)
+}
+
+// record adds v to d, one of the shard's distributions, under its mutex.
+func (s *aggregateShard) record(d *distribution, v float64) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	d.record(v)
+	s.mu.Unlock()
 }
 
 // distributionOf is the timer or distribution of path, made at its first

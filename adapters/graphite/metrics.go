@@ -265,9 +265,7 @@ func (s *distributionSeries) Record(v float64) {
 		f = &foundDistribution{shard, d}
 		s.found.Store(f)
 	}
-	f.shard.mu.Lock()
-	f.d.record(v)
-	f.shard.mu.Unlock()
+	f.shard.record(f.d, v)
 }
 
 func (s *distributionSeries) Observe(d time.Duration) {
