@@ -138,7 +138,7 @@ type worker struct {
 func NewDeliverer(cfg DeliveryConfig, store ports.MetadataStore, admin ports.MessageStoreAdmin, consumers ports.MessageConsumerFactory, sender ports.Sender, metrics ports.Metrics, tracker ports.Tracker, undelivered ports.UndeliveredLog, log *slog.Logger) *Deliverer {
 	cfg = cfg.withDefaults()
 	return &Deliverer{cfg: cfg, store: store, admin: admin, consumers: consumers, sender: sender, metrics: metrics,
-		tracker: tracker, undelivered: undelivered, log: log, workers: map[string]*worker{}, hosts: hostGates{size: cfg.SendsPerHost},
+		tracker: tracker, undelivered: undelivered, log: log, workers: map[string]*worker{}, hosts: hostGates{size: cfg.SendsPerHost, idle: cfg.SendWorkerIdle},
 		commits: commitPace{period: cfg.CommitPeriod, rate: max(cfg.MaxCommitRate, 0)}}
 }
 

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/hermes-go/hermes/domain"
 )
@@ -17,9 +18,9 @@ import (
 // about 10 KiB of heap and a stack. 1 000 busy subscriptions to one host
 // keep 100 000 of them (inflightSize 100 each): 2.4 GB, and a garbage
 // collector that scans every stack (a fifth of the CPU of make bench's
-// 1 000-subscription fan-out). A message waiting here holds its
-// subscription's in-flight slot and nothing else: its serial loop takes
-// the token before it hands the message to a send goroutine.
+// 1 000-subscription fan-out). A message waiting here is a job in its
+// host's pool (deliver_hostpool.go), holding its subscription's in-flight
+// slot and nothing else; the pool's goroutines take the tokens.
 //
 // A token is held only for an attempt, never while a message sleeps (its
 // retry backoff, its sendingDelay, its output rate, a schema store that
@@ -27,13 +28,15 @@ import (
 // of its host. Waiters take tokens in turn (a channel's senders queue).
 type hostGates struct {
 	size  int
-	gates sync.Map // origin → chan struct{}
+	idle  time.Duration // a pool's goroutine leaves after this long without a job
+	pools sync.Map      // origin → *hostPool
 }
 
-// gate is the gate of the endpoint's origin, nil when its attempts are
-// not bounded here: no bound configured, a templated host, BROADCAST
-// (several hosts per attempt) or HTTP/2 (many requests per connection).
-func (g *hostGates) gate(sub domain.Subscription) chan struct{} {
+// pool is the pool of the endpoint's origin (deliver_hostpool.go), nil
+// when its attempts are not bounded here: no bound configured, a
+// templated host, BROADCAST (several hosts per attempt) or HTTP/2 (many
+// requests per connection).
+func (g *hostGates) pool(sub domain.Subscription) *hostPool {
 	if g.size <= 0 || sub.HTTP2Enabled || sub.Mode == domain.ModeBroadcast {
 		return nil
 	}
@@ -41,11 +44,11 @@ func (g *hostGates) gate(sub domain.Subscription) chan struct{} {
 	if !ok {
 		return nil
 	}
-	if c, ok := g.gates.Load(origin); ok {
-		return c.(chan struct{})
+	if p, ok := g.pools.Load(origin); ok {
+		return p.(*hostPool)
 	}
-	c, _ := g.gates.LoadOrStore(origin, make(chan struct{}, g.size))
-	return c.(chan struct{})
+	p, _ := g.pools.LoadOrStore(origin, newHostPool(g.size, g.idle))
+	return p.(*hostPool)
 }
 
 // hostToken is one message's hold on its endpoint's gate; a nil one is
@@ -53,12 +56,21 @@ func (g *hostGates) gate(sub domain.Subscription) chan struct{} {
 type hostToken struct {
 	gate chan struct{} // nil: not gated, take and release do nothing
 	held bool
+	// pool is the host pool whose goroutine sends the message, until the
+	// message waits (pause).
+	pool *hostPool
 }
 
 // take waits for a token; false when ctx ended first.
 func (t *hostToken) take(ctx context.Context) bool {
 	if t == nil || t.gate == nil || t.held {
 		return true
+	}
+	select {
+	case t.gate <- struct{}{}:
+		t.held = true
+		return true
+	default:
 	}
 	select {
 	case t.gate <- struct{}{}:
@@ -74,5 +86,19 @@ func (t *hostToken) release() {
 	if t != nil && t.held {
 		<-t.gate
 		t.held = false
+	}
+}
+
+// pause gives the token back before the message waits for something other
+// than its attempt: a pool's goroutine then leaves the pool to this
+// message (hostPool.detach).
+func (t *hostToken) pause() {
+	if t == nil {
+		return
+	}
+	t.release()
+	if t.pool != nil {
+		t.pool.detach()
+		t.pool = nil
 	}
 }

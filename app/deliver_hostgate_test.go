@@ -157,29 +157,29 @@ func TestRetryingSubscriptionLeavesItsHostToOthers(t *testing.T) {
 func TestHostGates(t *testing.T) {
 	t.Parallel()
 	g := hostGates{size: 2}
-	a := g.gate(domain.Subscription{Endpoint: "http://a.example/x"})
+	a := g.pool(domain.Subscription{Endpoint: "http://a.example/x"})
 	require.NotNil(t, a)
-	assert.Equal(t, a, g.gate(domain.Subscription{Endpoint: "http://user:pw@A.example:80/y"}))
-	b := g.gate(domain.Subscription{Endpoint: "https://a.example/x"})
+	assert.Equal(t, a, g.pool(domain.Subscription{Endpoint: "http://user:pw@A.example:80/y"}))
+	b := g.pool(domain.Subscription{Endpoint: "https://a.example/x"})
 	require.NotNil(t, b)
 	assert.NotEqual(t, a, b, "another scheme and port, another host")
-	assert.Nil(t, g.gate(domain.Subscription{Endpoint: "http://a.example/x", HTTP2Enabled: true}))
-	assert.Nil(t, g.gate(domain.Subscription{Endpoint: "http://a.example/x", Mode: domain.ModeBroadcast}))
-	assert.Nil(t, g.gate(domain.Subscription{Endpoint: "http://{host}/x"}))
-	assert.Nil(t, (&hostGates{}).gate(domain.Subscription{Endpoint: "http://a.example/x"}), "no bound configured")
+	assert.Nil(t, g.pool(domain.Subscription{Endpoint: "http://a.example/x", HTTP2Enabled: true}))
+	assert.Nil(t, g.pool(domain.Subscription{Endpoint: "http://a.example/x", Mode: domain.ModeBroadcast}))
+	assert.Nil(t, g.pool(domain.Subscription{Endpoint: "http://{host}/x"}))
+	assert.Nil(t, (&hostGates{}).pool(domain.Subscription{Endpoint: "http://a.example/x"}), "no bound configured")
 
 	ctx, cancel := context.WithCancel(t.Context())
-	full := []*hostToken{{gate: a}, {gate: a}}
+	full := []*hostToken{{gate: a.gate}, {gate: a.gate}}
 	for _, tok := range full {
 		require.True(t, tok.take(ctx))
 	}
-	other := &hostToken{gate: b}
+	other := &hostToken{gate: b.gate}
 	require.True(t, other.take(ctx), "another host has its own tokens")
 	cancel()
-	assert.False(t, (&hostToken{gate: a}).take(ctx), "a full host: the wait ends with ctx")
+	assert.False(t, (&hostToken{gate: a.gate}).take(ctx), "a full host: the wait ends with ctx")
 	full[0].release()
 	full[0].release() // twice gives back one token
-	assert.True(t, (&hostToken{gate: a}).take(t.Context()))
+	assert.True(t, (&hostToken{gate: a.gate}).take(t.Context()))
 	var none *hostToken
 	assert.True(t, none.take(t.Context()))
 	none.release()

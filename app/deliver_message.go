@@ -92,7 +92,7 @@ func (dl *delivery) admit(ctx context.Context, m ports.ReceivedMessage, host *ho
 		}
 		if err != nil {
 			dl.log.Warn("loading schema failed; retrying", "message_id", m.ID, "err", err)
-			host.release()
+			host.pause()
 			if !sleep(ctx, dl.cfg.RestartBackoff) {
 				return m, admitStop
 			}
@@ -118,7 +118,7 @@ func (dl *delivery) admit(ctx context.Context, m ports.ReceivedMessage, host *ho
 // ends; it reports whether the message is finished (safe to commit).
 // Every attempt waits for the output rate and reports its outcome to it,
 // and holds host's token (deliver_hostgate.go), which it gives back
-// whenever it waits for anything else.
+// (pause) whenever it waits for anything else.
 func (dl *delivery) deliverMessage(ctx context.Context, m ports.ReceivedMessage, host *hostToken) bool {
 	defer host.release()
 	m, verdict := dl.admit(ctx, m, host)
@@ -128,7 +128,7 @@ func (dl *delivery) deliverMessage(ctx context.Context, m ports.ReceivedMessage,
 	policy := *dl.sub.Serial
 	if policy.SendingDelay > 0 && !m.Timestamp.IsZero() {
 		if wait := time.Until(m.Timestamp.Add(time.Duration(policy.SendingDelay) * time.Millisecond)); wait > 0 {
-			host.release()
+			host.pause()
 			if !sleep(ctx, wait) {
 				return false
 			}
@@ -147,7 +147,7 @@ func (dl *delivery) deliverMessage(ctx context.Context, m ports.ReceivedMessage,
 		req.Endpoint, endpointErr = dl.endpointFor(m.Body)
 	}
 	for retries := 0; ; retries++ {
-		if !dl.limiter.acquire(ctx, host.release) || !host.take(ctx) {
+		if !dl.limiter.acquire(ctx, host.pause) || !host.take(ctx) {
 			return false
 		}
 		req.Headers[headerRetryCount] = strconv.Itoa(retries)
@@ -178,6 +178,7 @@ func (dl *delivery) deliverMessage(ctx context.Context, m ports.ReceivedMessage,
 		dl.metrics.Count("subscription.retries", dl.labels, 1)
 		dl.log.Debug("retrying message", "message_id", m.ID, "reason", res.Reason(), "delay", decision.Delay)
 		dl.trace(m, "", domain.SentFailed, res.Reason(), false)
+		host.pause()
 		if !sleep(ctx, decision.Delay) {
 			return false
 		}

@@ -25,9 +25,10 @@ type delivery struct {
 	// slots holds one token per message in flight (serial only; nil for
 	// batch), so its length is the inflight gauge.
 	slots chan struct{}
-	// host bounds the attempts in flight to the endpoint's host over all
-	// subscriptions (serial only; nil: unbounded, deliver_hostgate.go).
-	host chan struct{}
+	// host sends the messages to the endpoint's host, bounding its attempts
+	// in flight over all subscriptions (serial only; nil: unbounded and
+	// sent by the loop's own workers, deliver_hostpool.go).
+	host *hostPool
 	// sender shadows the Deliverer's: it reports endpoint problems
 	// (deliver_endpoint.go).
 	sender ports.Sender
@@ -115,7 +116,7 @@ func (dl *delivery) begin(ctx context.Context, share ports.PartitionShare, done 
 	r := &deliveryRun{dl: dl, ctx: ctx, share: share, done: done}
 	if dl.sub.Serial != nil && dl.sub.Batch == nil {
 		dl.slots = make(chan struct{}, dl.inflightSize())
-		dl.host = d.hosts.gate(dl.sub)
+		dl.host = d.hosts.pool(dl.sub)
 		dl.limiter = newRateLimiter(d.cfg.Rate, dl.sub.Serial.Rate)
 		if d.maxRates.registry != nil {
 			r.ends = append(r.ends, dl.shareMaxRate(ctx))
@@ -180,6 +181,9 @@ func (r *deliveryRun) loop() bool {
 			var c ports.MessageConsumer
 			// The consumer calls revoked only inside Poll, so c is set by then.
 			revoked := func(rctx context.Context, partitions []int32, lost bool) {
+				if r.serial != nil {
+					r.serial.withdraw(partitions)
+				}
 				dl.revoke(rctx, c, offsets, partitions, lost)
 			}
 			c, err := d.consumers.Consumer(r.ctx, dl.topic, name, ports.ConsumerOptions{Revoked: revoked, Share: r.share})
@@ -214,8 +218,9 @@ func (r *deliveryRun) loop() bool {
 	}
 }
 
-// revoke hands partitions over: it waits up to RevokeWait for their
-// messages in flight, abandons those still running (they stay unfinished,
+// revoke hands partitions over (their messages still queued in the host's
+// pool were withdrawn unsent before: serialRun.withdraw): it waits up to
+// RevokeWait for their messages in flight, abandons those still running (they stay unfinished,
 // so they are delivered again by the next owner), commits what finished
 // and forgets the partitions. Lost partitions cannot be committed any
 // more: their messages are abandoned at once.
@@ -277,6 +282,9 @@ type serialRun struct {
 	c       ports.MessageConsumer
 	offsets *offsetTracker
 	ticker  *time.Ticker // stopped while resting
+	// The messages are sent by the host's pool when the host is gated,
+	// else by the loop's own workers.
+	pooled  pooled
 	workers *sendWorkers
 	canRest bool // c is a ports.ReadyNotifier
 	resting bool
@@ -287,17 +295,40 @@ type serialRun struct {
 }
 
 func (dl *delivery) newSerialRun(c ports.MessageConsumer, offsets *offsetTracker) *serialRun {
-	slots := dl.slots
 	_, canRest := c.(ports.ReadyNotifier)
-	return &serialRun{dl: dl, c: c, offsets: offsets, canRest: canRest,
-		ticker: time.NewTicker(dl.cfg.CommitPeriod),
-		workers: newSendWorkers(cap(slots), dl.cfg.SendWorkerIdle, func(j sendJob) {
-			defer func() { <-slots }()
-			defer offsets.end(j.ctx, j.m)
-			if dl.deliverMessage(j.ctx, j.m, &hostToken{gate: dl.host, held: j.host}) {
-				offsets.finish(j.m)
-			}
-		})}
+	s := &serialRun{dl: dl, c: c, offsets: offsets, canRest: canRest,
+		ticker: time.NewTicker(dl.cfg.CommitPeriod)}
+	if dl.host != nil {
+		s.pooled = pooled{pool: dl.host, room: make(chan struct{}, 1)}
+	} else {
+		s.workers = newSendWorkers(cap(dl.slots), dl.cfg.SendWorkerIdle, func(j sendJob) { s.send(j, nil) })
+	}
+	return s
+}
+
+// send delivers a job's message and ends the job.
+func (s *serialRun) send(j sendJob, host *hostToken) {
+	defer s.endJob(j)
+	if s.dl.deliverMessage(j.ctx, j.m, host) {
+		s.offsets.finish(j.m)
+	}
+}
+
+// endJob ends a job, sent or not: its delivery and its in-flight slot.
+func (s *serialRun) endJob(j sendJob) {
+	s.offsets.end(j.ctx, j.m)
+	<-s.dl.slots
+	if s.pooled.pool != nil {
+		s.pooled.jobs.Done()
+	}
+}
+
+// runPooled sends a job on a goroutine of the host's pool, and reports
+// whether the goroutine left the pool meanwhile (hostToken.pause).
+func (s *serialRun) runPooled(j sendJob, p *hostPool) (detached bool) {
+	host := &hostToken{gate: p.gate, pool: p}
+	s.send(j, host)
+	return host.pool == nil
 }
 
 // pollNow is an ended context: a Poll with it takes what is there
@@ -320,8 +351,10 @@ var pollNow = func() context.Context {
 // consumer can call back: loop returns true, and is called again when
 // there is something to poll. Otherwise it waits in Poll without waking
 // up. Partitions move only inside Poll, where revoke settles them (see
-// revoke). The messages are sent by up to inflightSize send workers
-// (deliver_workers.go), which leave after SendWorkerIdle without a
+// revoke). The messages are sent by the host's pool when the host is gated
+// (deliver_hostpool.go; the loop polls when its share of the pool's queue
+// is down to poolRefill), else by up to inflightSize send workers of its
+// own (deliver_workers.go), which leave after SendWorkerIdle without a
 // message. On false, the caller calls finish.
 func (s *serialRun) loop(ctx context.Context) (resting bool, err error) {
 	dl, c, offsets, slots := s.dl, s.c, s.offsets, s.dl.slots
@@ -331,7 +364,7 @@ func (s *serialRun) loop(ctx context.Context) (resting bool, err error) {
 	}
 	s.setRunning(true)
 	for {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || (s.pooled.pool != nil && !s.waitRoom(ctx)) {
 			return false, nil
 		}
 		var msgs []ports.ReceivedMessage
@@ -375,15 +408,13 @@ func (s *serialRun) loop(ctx context.Context) (resting bool, err error) {
 				<-slots
 				continue
 			}
-			// The host's token before a send goroutine: a message that
-			// waits for its host waits here, not as a goroutine.
-			host := dl.host != nil
-			if host && !s.waitFor(ctx, dl.host) {
-				offsets.end(mctx, m)
-				<-slots
-				return false, nil
+			j := sendJob{ctx: mctx, m: m}
+			if s.pooled.pool != nil {
+				s.pooled.jobs.Add(1)
+				s.pooled.pool.submit(poolJob{run: s, job: j})
+			} else {
+				s.workers.submit(j)
 			}
-			s.workers.submit(sendJob{ctx: mctx, m: m, host: host})
 		}
 		select {
 		case <-s.ticker.C:
@@ -427,13 +458,20 @@ func (s *serialRun) setRunning(running bool) {
 // messages in flight get RevokeWait to finish, as on a revoke, so that a
 // stop (suspension, removal, a configuration change, shutdown) does not
 // deliver again what the subscriber just took; those still running then
-// are cancelled and stay uncommitted. It commits what finished.
+// are cancelled and stay uncommitted. Messages still queued in the host's
+// pool are withdrawn first: never sent, they stay uncommitted too. It
+// commits what finished.
 func (s *serialRun) finish(ctx context.Context) {
 	s.ticker.Stop()
 	s.setRunning(false)
+	s.withdraw(nil)
 	s.offsets.drainAll(context.WithoutCancel(ctx), s.dl.cfg.RevokeWait)
-	s.workers.close()
-	s.workers.wait()
+	if s.pooled.pool != nil {
+		s.pooled.jobs.Wait()
+	} else {
+		s.workers.close()
+		s.workers.wait()
+	}
 	s.dl.commit(ctx, s.c, s.offsets)
 }
 
@@ -457,21 +495,25 @@ func (s *serialRun) poll(ctx context.Context) ([]ports.ReceivedMessage, error) {
 	return msgs, err
 }
 
-// gatedPoll bounds a poll of a subscription whose host is gated: its
-// messages wait in the loop for the host's tokens one at a time, so more
-// would only wait there decoded.
-const gatedPoll = 4
-
 // pollLimit is how many messages a poll takes: no more than there are
 // free in-flight slots (at least one, which then waits for its slot), and
-// gatedPoll when the host is gated. The rest stay in the consumer's
-// buffer (ports.BoundedPoller).
+// no more than the subscription's room in its host's pool (poolQueue): a
+// message that waits for its host waits there, so more would only wait
+// decoded. The rest stay in the consumer's buffer (ports.BoundedPoller).
 func (s *serialRun) pollLimit() int {
-	n := max(cap(s.dl.slots)-len(s.dl.slots), 1)
-	if s.dl.host != nil {
-		n = min(n, gatedPoll)
+	n := cap(s.dl.slots) - len(s.dl.slots)
+	if s.pooled.pool != nil {
+		n = min(n, poolQueue-int(s.pooled.queued.Load()))
 	}
-	return n
+	return max(n, 1)
+}
+
+// withdraw takes the loop's messages of partitions (all when nil) that
+// wait in its host's pool off it, unsent (hostPool.withdraw).
+func (s *serialRun) withdraw(partitions []int32) {
+	if s.pooled.pool != nil {
+		s.pooled.pool.withdraw(s, partitions)
+	}
 }
 
 // pollUpTo polls at most n messages from a ports.BoundedPoller, and

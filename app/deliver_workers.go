@@ -8,13 +8,12 @@ import (
 	"github.com/hermes-go/hermes/ports"
 )
 
-// sendJob is one message a serial loop handed to its send workers, with
-// the context its delivery runs under (its partition's, offsetTracker.start)
-// and whether it holds its host's token (deliver_hostgate.go).
+// sendJob is one message a serial loop handed to its send workers or its
+// host's pool, with the context its delivery runs under (its partition's,
+// offsetTracker.start).
 type sendJob struct {
-	ctx  context.Context
-	m    ports.ReceivedMessage
-	host bool // the loop took the host's token for the first attempt
+	ctx context.Context
+	m   ports.ReceivedMessage
 }
 
 // sendWorkers are the goroutines that deliver a serial loop's messages:
