@@ -73,9 +73,34 @@ func (p *hostPool) submit(pj poolJob) {
 		return
 	}
 	pj.run.pooled.queued.Add(1)
-	p.queue = append(p.queue, pj)
+	p.push(pj)
 	p.mu.Unlock()
 }
+
+// push appends a job to the queue, under p.mu. A queue that is never
+// empty would grow for good behind its head: when it is full and half of
+// it is taken, what is left moves to the front instead.
+func (p *hostPool) push(pj poolJob) {
+	if len(p.queue) == cap(p.queue) && p.head > 0 && p.head >= len(p.queue)/2 {
+		n := copy(p.queue, p.queue[p.head:])
+		clear(p.queue[n:])
+		p.queue, p.head = p.queue[:n], 0
+	}
+	p.queue = append(p.queue, pj)
+}
+
+// emptied resets an empty queue, under p.mu; a large one is dropped, so
+// that a burst's queue is not kept while the host idles.
+func (p *hostPool) emptied() {
+	if cap(p.queue) > poolKept {
+		p.queue, p.head = nil, 0
+		return
+	}
+	p.queue, p.head = p.queue[:0], 0
+}
+
+// poolKept is the largest queue kept empty.
+const poolKept = 64
 
 // pop takes the first queued job, under p.mu.
 func (p *hostPool) pop() (poolJob, bool) {
@@ -86,7 +111,7 @@ func (p *hostPool) pop() (poolJob, bool) {
 	p.queue[p.head] = poolJob{}
 	p.head++
 	if p.head == len(p.queue) {
-		p.queue, p.head = p.queue[:0], 0
+		p.emptied()
 	}
 	pj.run.dequeued()
 	return pj, true
@@ -195,7 +220,7 @@ func (p *hostPool) withdraw(run *serialRun, partitions []int32) {
 	clear(p.queue[len(kept):])
 	p.queue = kept
 	if p.head == len(p.queue) {
-		p.queue, p.head = p.queue[:0], 0
+		p.emptied()
 	}
 	p.mu.Unlock()
 	for _, pj := range gone {

@@ -227,3 +227,36 @@ func TestRevokeWithdrawsWhatWaitsForTheHost(t *testing.T) {
 	}
 	assert.Empty(t, moving.commits(), "nothing of the revoked partition is committed")
 }
+
+// A host's queue that never empties (busy subscriptions refill it while
+// it is served) does not grow behind its head, and a burst's large queue
+// is dropped once empty.
+func TestHostPoolQueueStaysBounded(t *testing.T) {
+	t.Parallel()
+	p := newHostPool(1, time.Second)
+	run := &serialRun{pooled: pooled{room: make(chan struct{}, 1)}}
+	job := poolJob{run: run, job: sendJob{ctx: t.Context()}}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	const live = 10
+	for range live {
+		p.push(job)
+	}
+	for range 10_000 {
+		p.push(job)
+		_, ok := p.pop()
+		require.True(t, ok)
+	}
+	assert.LessOrEqual(t, cap(p.queue), 4*live, "the queue's array holds about what is queued")
+	assert.Len(t, p.queue[p.head:], live)
+
+	for range 10 * poolKept {
+		p.push(job)
+	}
+	for {
+		if _, ok := p.pop(); !ok {
+			break
+		}
+	}
+	assert.Nil(t, p.queue, "an empty queue keeps no large array")
+}
