@@ -218,11 +218,11 @@ func (r *deliveryRun) loop() bool {
 	}
 }
 
-// revoke hands partitions over (their messages still queued in the host's
-// pool were withdrawn unsent before: serialRun.withdraw): it waits up to
-// RevokeWait for their messages in flight, abandons those still running (they stay unfinished,
-// so they are delivered again by the next owner), commits what finished
-// and forgets the partitions. Lost partitions cannot be committed any
+// revoke hands partitions over (their messages still queued in the
+// host's pool were withdrawn unsent before: serialRun.withdraw): it waits
+// up to RevokeWait for their messages in flight, abandons those still
+// running (they stay unfinished, so they are delivered again by the next
+// owner), commits what finished and forgets the partitions. Lost partitions cannot be committed any
 // more: their messages are abandoned at once.
 func (dl *delivery) revoke(ctx context.Context, c ports.MessageConsumer, offsets *offsetTracker, partitions []int32, lost bool) {
 	if lost {

@@ -51,7 +51,7 @@ func TestSharedConsumerSplitsAndSurvivesAKill(t *testing.T) {
 	<-consumers["c1"].exited
 	delete(consumers, "c1")
 	<-done
-	got := keyed.waitForBodies(t, keys*perKey, 120*time.Second)
+	got := waitForKeyed(t, keyed, keys, perKey, 120*time.Second)
 	duplicates := checkKeyed(t, got, keys, perKey)
 
 	// No Kafka group membership: the subscription's group is Empty.
