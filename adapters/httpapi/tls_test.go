@@ -267,10 +267,21 @@ func TestTLSHTTP2ClientAbortIsCounted(t *testing.T) {
 	cfg.TLS = tlsCfg
 	fcfg := DefaultFrontendConfig()
 	fcfg.ReadTimeout = clientPatience
-	addr := startServer(t, cfg, NewFrontend(newTestPublisher(1<<20), fcfg, log), log)
+	// started tells the test a request reached the frontend, whose body
+	// reads are watched by then: a stream reset before the server took
+	// its headers would never reach a handler.
+	started := make(chan struct{}, 2)
+	front := NewFrontend(newTestPublisher(1<<20), fcfg, log)
+	addr := startServer(t, cfg, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		started <- struct{}{}
+		front.ServeHTTP(w, r)
+	}), log)
 
-	client := tlsClient(ca.Pool, true)
 	for range 2 {
+		// A client of its own per request: a body that failed closes its
+		// connection after the answer (over HTTP/2 a GOAWAY), and a second
+		// request sent on it meanwhile would be refused unread.
+		client := tlsClient(ca.Pool, true)
 		ctx, cancel := context.WithCancel(t.Context())
 		pr, pw := io.Pipe()
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+addr+"/topics/"+testTopic, pr)
@@ -284,6 +295,11 @@ func TestTLSHTTP2ClientAbortIsCounted(t *testing.T) {
 		}()
 		_, err = pw.Write([]byte(`{"a":`)) // read by the transport: the stream is open
 		require.NoError(t, err)
+		select {
+		case <-started:
+		case <-time.After(clientPatience):
+			t.Fatal("the request did not reach the frontend")
+		}
 		cancel()
 		<-done
 		_ = pw.Close()
