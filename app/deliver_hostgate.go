@@ -66,6 +66,8 @@ func (t *hostToken) take(ctx context.Context) bool {
 	if t == nil || t.gate == nil || t.held {
 		return true
 	}
+	// A free token without the select below, which locks ctx's channel
+	// too (serialRun.waitFor does the same).
 	select {
 	case t.gate <- struct{}{}:
 		t.held = true

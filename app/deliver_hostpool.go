@@ -236,9 +236,8 @@ const (
 	poolRefill = 4
 )
 
-// pooled is a serial loop's share of its host's pool.
+// pooled is a serial loop's share of its host's pool (delivery.host).
 type pooled struct {
-	pool   *hostPool
 	queued atomic.Int32  // jobs in the pool's queue
 	room   chan struct{} // signalled when queued falls to poolRefill
 	jobs   sync.WaitGroup

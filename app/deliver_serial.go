@@ -222,8 +222,9 @@ func (r *deliveryRun) loop() bool {
 // host's pool were withdrawn unsent before: serialRun.withdraw): it waits
 // up to RevokeWait for their messages in flight, abandons those still
 // running (they stay unfinished, so they are delivered again by the next
-// owner), commits what finished and forgets the partitions. Lost partitions cannot be committed any
-// more: their messages are abandoned at once.
+// owner), commits what finished and forgets the partitions. Lost
+// partitions cannot be committed any more: their messages are abandoned
+// at once.
 func (dl *delivery) revoke(ctx context.Context, c ports.MessageConsumer, offsets *offsetTracker, partitions []int32, lost bool) {
 	if lost {
 		offsets.forget(partitions)
@@ -282,8 +283,8 @@ type serialRun struct {
 	c       ports.MessageConsumer
 	offsets *offsetTracker
 	ticker  *time.Ticker // stopped while resting
-	// The messages are sent by the host's pool when the host is gated,
-	// else by the loop's own workers.
+	// The messages are sent by the host's pool when the host is gated
+	// (dl.host), else by the loop's own workers.
 	pooled  pooled
 	workers *sendWorkers
 	canRest bool // c is a ports.ReadyNotifier
@@ -299,7 +300,7 @@ func (dl *delivery) newSerialRun(c ports.MessageConsumer, offsets *offsetTracker
 	s := &serialRun{dl: dl, c: c, offsets: offsets, canRest: canRest,
 		ticker: time.NewTicker(dl.cfg.CommitPeriod)}
 	if dl.host != nil {
-		s.pooled = pooled{pool: dl.host, room: make(chan struct{}, 1)}
+		s.pooled = pooled{room: make(chan struct{}, 1)}
 	} else {
 		s.workers = newSendWorkers(cap(dl.slots), dl.cfg.SendWorkerIdle, func(j sendJob) { s.send(j, nil) })
 	}
@@ -318,7 +319,7 @@ func (s *serialRun) send(j sendJob, host *hostToken) {
 func (s *serialRun) endJob(j sendJob) {
 	s.offsets.end(j.ctx, j.m)
 	<-s.dl.slots
-	if s.pooled.pool != nil {
+	if s.dl.host != nil {
 		s.pooled.jobs.Done()
 	}
 }
@@ -364,7 +365,7 @@ func (s *serialRun) loop(ctx context.Context) (resting bool, err error) {
 	}
 	s.setRunning(true)
 	for {
-		if ctx.Err() != nil || (s.pooled.pool != nil && !s.waitRoom(ctx)) {
+		if ctx.Err() != nil || (s.dl.host != nil && !s.waitRoom(ctx)) {
 			return false, nil
 		}
 		var msgs []ports.ReceivedMessage
@@ -409,9 +410,9 @@ func (s *serialRun) loop(ctx context.Context) (resting bool, err error) {
 				continue
 			}
 			j := sendJob{ctx: mctx, m: m}
-			if s.pooled.pool != nil {
+			if s.dl.host != nil {
 				s.pooled.jobs.Add(1)
-				s.pooled.pool.submit(poolJob{run: s, job: j})
+				s.dl.host.submit(poolJob{run: s, job: j})
 			} else {
 				s.workers.submit(j)
 			}
@@ -466,7 +467,7 @@ func (s *serialRun) finish(ctx context.Context) {
 	s.setRunning(false)
 	s.withdraw(nil)
 	s.offsets.drainAll(context.WithoutCancel(ctx), s.dl.cfg.RevokeWait)
-	if s.pooled.pool != nil {
+	if s.dl.host != nil {
 		s.pooled.jobs.Wait()
 	} else {
 		s.workers.close()
@@ -502,7 +503,7 @@ func (s *serialRun) poll(ctx context.Context) ([]ports.ReceivedMessage, error) {
 // decoded. The rest stay in the consumer's buffer (ports.BoundedPoller).
 func (s *serialRun) pollLimit() int {
 	n := cap(s.dl.slots) - len(s.dl.slots)
-	if s.pooled.pool != nil {
+	if s.dl.host != nil {
 		n = min(n, poolQueue-int(s.pooled.queued.Load()))
 	}
 	return max(n, 1)
@@ -511,8 +512,8 @@ func (s *serialRun) pollLimit() int {
 // withdraw takes the loop's messages of partitions (all when nil) that
 // wait in its host's pool off it, unsent (hostPool.withdraw).
 func (s *serialRun) withdraw(partitions []int32) {
-	if s.pooled.pool != nil {
-		s.pooled.pool.withdraw(s, partitions)
+	if s.dl.host != nil {
+		s.dl.host.withdraw(s, partitions)
 	}
 }
 
