@@ -119,23 +119,16 @@ func (p *hostPool) pop() (poolJob, bool) {
 
 // serve runs jobs, first the one it was started for, until it leaves: when
 // its job paused (then only if fewer than size serve), or when it idled a
-// whole idle period. The idle timer is not reset per job: it ticks every
-// period, and a goroutine that ran a job since the last tick stays (as a
-// send worker does).
+// whole idle period (idleClock).
 func (p *hostPool) serve(pj poolJob) {
 	w := &poolIdler{wake: make(chan poolJob, 1)}
-	var timer *time.Timer
-	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
-	}()
-	busy := true
+	clock := idleClock{idle: p.idle}
+	defer clock.stop()
 	for {
 		if detached := pj.run.runPooled(pj.job, p); detached && !p.reattach() {
 			return
 		}
-		busy = true
+		clock.worked()
 		p.mu.Lock()
 		next, ok := p.pop()
 		if !ok {
@@ -143,18 +136,13 @@ func (p *hostPool) serve(pj poolJob) {
 		}
 		p.mu.Unlock()
 		for !ok {
-			if timer == nil {
-				timer = time.NewTimer(p.idle)
-			}
 			select {
 			case next = <-w.wake:
 				ok = true
-			case <-timer.C:
-				if !busy && p.leave(w) {
+			case <-clock.C():
+				if clock.idled() && p.leave(w) {
 					return
 				}
-				busy = false
-				timer.Reset(p.idle)
 			}
 		}
 		pj = next

@@ -95,14 +95,10 @@ func (w *sendWorkers) close() {
 func (w *sendWorkers) wait() { w.wg.Wait() }
 
 // work is one worker: it takes jobs until the queue closes or a whole
-// idle period passed without one. The idle timer is not reset per job (a
-// timer operation per message showed in the delivery profile): it fires
-// every period, and a worker that took a job since the last tick stays.
-// So a worker leaves between one and two idle periods after its last job.
+// idle period passed without one (idleClock).
 func (w *sendWorkers) work(jobs <-chan sendJob) {
-	timer := time.NewTimer(w.idle)
-	defer timer.Stop()
-	busy := false
+	clock := idleClock{idle: w.idle}
+	defer clock.stop()
 	for {
 		select {
 		case j, ok := <-jobs:
@@ -110,7 +106,7 @@ func (w *sendWorkers) work(jobs <-chan sendJob) {
 				w.closed()
 				return
 			}
-			busy = true
+			clock.worked()
 			w.mu.Lock()
 			w.waiting--
 			w.pending--
@@ -119,13 +115,49 @@ func (w *sendWorkers) work(jobs <-chan sendJob) {
 			w.mu.Lock()
 			w.waiting++
 			w.mu.Unlock()
-		case <-timer.C:
-			if !busy && w.leave() {
+		case <-clock.C():
+			if clock.idled() && w.leave() {
 				return
 			}
-			busy = false
-			timer.Reset(w.idle)
 		}
+	}
+}
+
+// idleClock tells a goroutine of a pool (send workers, a host's pool)
+// when it has idled a whole period. Its timer is not reset per job (a
+// timer operation per message showed in the delivery profile): it ticks
+// every period, and a goroutine that worked since the last tick stays. So
+// a goroutine leaves between one and two idle periods after its last job.
+// The timer starts at the first wait.
+type idleClock struct {
+	idle  time.Duration
+	timer *time.Timer
+	busy  bool
+}
+
+// C is the channel of the clock's ticks, to wait on with the work.
+func (c *idleClock) C() <-chan time.Time {
+	if c.timer == nil {
+		c.timer = time.NewTimer(c.idle)
+	}
+	return c.timer.C
+}
+
+// worked records a job.
+func (c *idleClock) worked() { c.busy = true }
+
+// idled, at a tick, reports whether no job came since the previous one;
+// the clock ticks on either way.
+func (c *idleClock) idled() bool {
+	idled := !c.busy
+	c.busy = false
+	c.timer.Reset(c.idle)
+	return idled
+}
+
+func (c *idleClock) stop() {
+	if c.timer != nil {
+		c.timer.Stop()
 	}
 }
 
