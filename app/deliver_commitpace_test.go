@@ -114,14 +114,9 @@ type recheckingConsumer struct{ *queueConsumer }
 
 func (c *recheckingConsumer) Poll(ctx context.Context) ([]ports.ReceivedMessage, error) {
 	for {
-		c.mu.Lock()
-		if len(c.queue) > 0 {
-			m := c.queue[0]
-			c.queue = c.queue[1:]
-			c.mu.Unlock()
-			return []ports.ReceivedMessage{m}, nil
+		if msgs := c.take(); msgs != nil {
+			return msgs, nil
 		}
-		c.mu.Unlock()
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()

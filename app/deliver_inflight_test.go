@@ -26,16 +26,23 @@ type queueConsumer struct {
 }
 
 func (c *queueConsumer) Poll(ctx context.Context) ([]ports.ReceivedMessage, error) {
-	c.mu.Lock()
-	if len(c.queue) > 0 {
-		m := c.queue[0]
-		c.queue = c.queue[1:]
-		c.mu.Unlock()
-		return []ports.ReceivedMessage{m}, nil
+	if msgs := c.take(); msgs != nil {
+		return msgs, nil
 	}
-	c.mu.Unlock()
 	<-ctx.Done()
 	return nil, ctx.Err()
+}
+
+// take takes the first queued message, nil when none is queued.
+func (c *queueConsumer) take() []ports.ReceivedMessage {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.queue) == 0 {
+		return nil
+	}
+	m := c.queue[0]
+	c.queue = c.queue[1:]
+	return []ports.ReceivedMessage{m}
 }
 
 func (c *queueConsumer) Commit(_ context.Context, offsets []ports.PartitionOffset) error {

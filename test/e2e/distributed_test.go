@@ -96,19 +96,10 @@ func publishKeyed(t *testing.T, h *hermes, topic string, keys, perKey int) {
 // answer came late) may arrive again after the test's reset.
 func waitForKeyed(t *testing.T, s *subscriber, keys, perKey int, timeout time.Duration) []received {
 	t.Helper()
-	distinct := func() int {
-		seen := map[keyedMessage]bool{}
-		for _, r := range s.requests() {
-			var m keyedMessage
-			if json.Unmarshal([]byte(r.Body), &m) == nil && strings.HasPrefix(m.Key, "key-") {
-				seen[m] = true
-			}
-		}
-		return len(seen)
-	}
-	require.Eventually(t, func() bool { return distinct() >= keys*perKey }, timeout, 50*time.Millisecond,
-		"subscriber got %d of %d keyed messages", distinct(), keys*perKey)
-	return s.requests()
+	return s.waitForDistinct(t, keys*perKey, timeout, func(body string) bool {
+		var m keyedMessage
+		return json.Unmarshal([]byte(body), &m) == nil && strings.HasPrefix(m.Key, "key-")
+	})
 }
 
 // checkKeyed asserts every message arrived and, per key, first arrivals

@@ -241,10 +241,19 @@ func (s *subscriber) reset() {
 // bodies, and returns every request received.
 func (s *subscriber) waitForBodies(t *testing.T, n int, timeout time.Duration) []received {
 	t.Helper()
+	return s.waitForDistinct(t, n, timeout, func(string) bool { return true })
+}
+
+// waitForDistinct waits up to timeout until the subscriber holds n
+// distinct bodies that counts accepts, and returns every request received.
+func (s *subscriber) waitForDistinct(t *testing.T, n int, timeout time.Duration, counts func(body string) bool) []received {
+	t.Helper()
 	distinct := func() int {
 		seen := map[string]bool{}
 		for _, r := range s.requests() {
-			seen[r.Body] = true
+			if counts(r.Body) {
+				seen[r.Body] = true
+			}
 		}
 		return len(seen)
 	}
